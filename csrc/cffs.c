@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Circular FFS queue (paper section 3.1.1, figure 4) and, with gradient
+ * metadata attached, the circular approximate queue.  The window rules are
+ * spelled out in eiffel_queue.h.
+ */
+#include "eiffel_gq.h"
+
+static bool cffs_size_ok(u32 nbuckets)
+{
+	return nbuckets >= 1 && nbuckets <= EIFFEL_MAX_BUCKETS;
+}
+
+u64 eiffel_cffs_size(u32 nbuckets)
+{
+	if (!cffs_size_ok(nbuckets))
+		return 0;
+	return sizeof(struct eiffel_cffs) + 2 * eiffel_bq_mem(nbuckets);
+}
+
+u32 eiffel_approx_group_size(u32 nbuckets, u32 alpha)
+{
+	u32 group = 40 * alpha;	/* keeps the gradient sums inside 64 bits */
+
+	return nbuckets < group ? nbuckets : group;
+}
+
+u64 eiffel_approx_size(u32 nbuckets, u32 alpha)
+{
+	u32 group;
+
+	if (!cffs_size_ok(nbuckets) || alpha < EIFFEL_ALPHA_MIN ||
+	    alpha > EIFFEL_ALPHA_MAX)
+		return 0;
+	group = eiffel_approx_group_size(nbuckets, alpha);
+	return eiffel_cffs_size(nbuckets) + 2 * sizeof(struct eiffel_gq) +
+	       2 * eiffel_gq_mem(nbuckets, group) + (u64)group * sizeof(u64);
+}
+
+static u32 log2_exact(u64 value)
+{
+	/* log2 of a power of two, or 64 to say "divide instead of shifting". */
+	if (value & (value - 1))
+		return 64;
+	return eiffel_ffs64(value);
+}
+
+struct eiffel_cffs *eiffel_cffs_init(void *mem, u32 nbuckets, u64 granularity,
+				     u64 start, u32 flags)
+{
+	struct eiffel_cffs *q = mem;
+	struct eiffel_stats zero = { 0 };
+	void *next = q + 1;
+
+	if (!cffs_size_ok(nbuckets) || granularity < 1 || (flags & ~EIFFEL_REJECT))
+		return NULL;
+	/* The whole window, 2 * span, must be representable. */
+	if (granularity > EIFFEL_U64_MAX / 2 / nbuckets)
+		return NULL;
+	next = eiffel_bq_init(&q->half[0], next, nbuckets);
+	eiffel_bq_init(&q->half[1], next, nbuckets);
+	q->gq[0] = NULL;
+	q->gq[1] = NULL;
+	q->primary = 0;
+	q->nbuckets = nbuckets;
+	q->flags = flags;
+	q->granularity = granularity;
+	q->gran_shift = log2_exact(granularity);
+	q->span = (u64)nbuckets * granularity;
+	q->base = start;
+	q->count = 0;
+	q->stats = zero;
+	return q;
+}
+
+struct eiffel_cffs *eiffel_approx_init(void *mem, u32 nbuckets, u64 granularity,
+				       u64 start, u32 flags, u32 alpha)
+{
+	struct eiffel_cffs *q;
+	struct eiffel_gq *gq;
+	u32 group, shift, h;
+	u64 *weight;
+	void *next;
+
+	if (!eiffel_approx_size(nbuckets, alpha))
+		return NULL;
+	q = eiffel_cffs_init(mem, nbuckets, granularity, start, flags);
+	if (!q)
+		return NULL;
+	group = eiffel_approx_group_size(nbuckets, alpha);
+	gq = (struct eiffel_gq *)((char *)mem + eiffel_cffs_size(nbuckets));
+	weight = (u64 *)(gq + 2);
+	shift = eiffel_gq_weights(weight, group, alpha);
+	next = weight + group;
+	for (h = 0; h < 2; h++) {
+		q->gq[h] = &gq[h];
+		next = eiffel_gq_init(&gq[h], next, nbuckets, group, weight, shift);
+	}
+	return q;
+}
+
+static u64 bucket_offset(const struct eiffel_cffs *q, u64 rank)
+{
+	u64 delta = rank - q->base;
+
+	if (eiffel_likely(q->gran_shift < 64))
+		return delta >> q->gran_shift;
+	return eiffel_div64(delta, q->granularity);
+}
+
+static void rebase(struct eiffel_cffs *q, u64 rank)
+{
+	q->base += bucket_offset(q, rank) * q->granularity;
+	q->stats.rebases++;
+}
+
+static void rotate(struct eiffel_cffs *q)
+{
+	q->primary ^= 1;
+	q->base += q->span;
+	q->stats.rotations++;
+}
+
+u64 eiffel_cffs_horizon(const struct eiffel_cffs *q)
+{
+	if (q->base > EIFFEL_U64_MAX - 2 * q->span)
+		return EIFFEL_U64_MAX;
+	return q->base + 2 * q->span;
+}
+
+bool eiffel_cffs_fits(const struct eiffel_cffs *q, u64 rank)
+{
+	if (!q->count || rank < q->base || !(q->flags & EIFFEL_REJECT))
+		return true;
+	return bucket_offset(q, rank) < 2 * (u64)q->nbuckets;
+}
+
+int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
+{
+	u64 slot, n = q->nbuckets;
+	int status = EIFFEL_PUSH_OK;
+	u32 h = q->primary;
+
+	if (eiffel_unlikely(node->rank < q->base)) {
+		slot = 0;
+		status = EIFFEL_PUSH_LATE;
+	} else {
+		slot = bucket_offset(q, node->rank);
+		if (eiffel_unlikely(slot >= 2 * n)) {
+			if (!q->count) {
+				rebase(q, node->rank);
+				slot = 0;
+			} else if (q->flags & EIFFEL_REJECT) {
+				q->stats.rejected++;
+				return EIFFEL_PUSH_REJECTED;
+			} else {
+				slot = 2 * n - 1;
+				status = EIFFEL_PUSH_CAPPED;
+			}
+		}
+		if (slot >= n) {
+			h ^= 1;
+			slot -= n;
+		}
+	}
+	if (eiffel_bq_add(&q->half[h], (u32)slot, node) && q->gq[h])
+		eiffel_gq_filled(q->gq[h], (u32)slot);
+	q->count++;
+	q->stats.pushes++;
+	if (status == EIFFEL_PUSH_LATE)
+		q->stats.late++;
+	else if (status == EIFFEL_PUSH_CAPPED)
+		q->stats.capped++;
+	return status;
+}
+
+/* Front bucket of half h (which must not be empty); records approximation stats. */
+static u32 front_bucket(const struct eiffel_cffs *q, u32 h,
+			struct eiffel_stats *stats)
+{
+	u32 exact, chosen;
+	bool searched;
+
+	if (!q->gq[h])
+		return eiffel_hffs_first(&q->half[h].map);
+	chosen = eiffel_gq_find(q->gq[h], &q->half[h], &exact, &searched);
+	if (stats) {
+		stats->approx_pops++;
+		stats->approx_searches += searched;
+		if (chosen != exact) {
+			u64 error = chosen - exact;
+
+			stats->approx_inexact++;
+			stats->approx_error_sum += error;
+			if (error > stats->approx_error_max)
+				stats->approx_error_max = error;
+		}
+	}
+	return chosen;
+}
+
+struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q)
+{
+	u32 h = q->primary;
+
+	if (!q->count)
+		return NULL;
+	if (eiffel_hffs_empty(&q->half[h].map))
+		h ^= 1;
+	return eiffel_node_of(q->half[h].buckets[front_bucket(q, h, NULL)].next);
+}
+
+/* Unlink node from half h's bucket idx, clearing the bucket's bit if it empties. */
+static void take(struct eiffel_cffs *q, u32 h, u32 idx, struct eiffel_node *node)
+{
+	bool last = node->link.next == node->link.prev;
+
+	eiffel_list_del(&node->link);
+	if (last) {
+		eiffel_hffs_clear(&q->half[h].map, idx);
+		if (q->gq[h])
+			eiffel_gq_emptied(q->gq[h], idx);
+	}
+	q->count--;
+}
+
+/* Half holding the front bucket, rotating first if the primary is empty. */
+static u32 front_half(struct eiffel_cffs *q)
+{
+	if (eiffel_hffs_empty(&q->half[q->primary].map))
+		rotate(q);
+	return q->primary;
+}
+
+struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
+{
+	struct eiffel_node *node;
+	u32 h, idx;
+
+	if (!q->count)
+		return NULL;
+	h = front_half(q);
+	idx = front_bucket(q, h, &q->stats);
+	node = eiffel_node_of(q->half[h].buckets[idx].next);
+	take(q, h, idx, node);
+	q->stats.pops++;
+	return node;
+}
+
+u64 eiffel_cffs_pop_bucket(struct eiffel_cffs *q, struct eiffel_link *dst)
+{
+	struct eiffel_link *bucket, *link;
+	u64 n = 0;
+	u32 h, idx;
+
+	if (!q->count)
+		return 0;
+	h = front_half(q);
+	idx = front_bucket(q, h, &q->stats);
+	bucket = &q->half[h].buckets[idx];
+	for (link = bucket->next; link != bucket; link = link->next)
+		n++;
+	eiffel_list_splice_tail(dst, bucket);
+	eiffel_hffs_clear(&q->half[h].map, idx);
+	if (q->gq[h])
+		eiffel_gq_emptied(q->gq[h], idx);
+	q->count -= n;
+	q->stats.pops += n;
+	return n;
+}
+
+void eiffel_cffs_remove(struct eiffel_cffs *q, struct eiffel_node *node)
+{
+	u32 h, idx = EIFFEL_NONE;
+
+	/* Only a bucket's last node needs to know its bucket: its neighbour is the head. */
+	for (h = 0; h < 2 && idx == EIFFEL_NONE; h++)
+		idx = eiffel_bq_sole_bucket(&q->half[h], node);
+	if (idx == EIFFEL_NONE) {
+		eiffel_list_del(&node->link);
+		q->count--;
+	} else {
+		take(q, h - 1, idx, node);
+	}
+	q->stats.removes++;
+}
+
+void eiffel_cffs_advance(struct eiffel_cffs *q, u64 now)
+{
+	if (now <= q->base)
+		return;
+	if (!q->count) {
+		if (bucket_offset(q, now))
+			rebase(q, now);
+		return;
+	}
+	if (eiffel_hffs_empty(&q->half[q->primary].map) && now - q->base >= q->span)
+		rotate(q);
+}
+
+void eiffel_cffs_reset(struct eiffel_cffs *q)
+{
+	u32 h;
+
+	for (h = 0; h < 2; h++) {
+		eiffel_bq_reset(&q->half[h]);
+		if (q->gq[h])
+			eiffel_gq_reset(q->gq[h]);
+	}
+	q->count = 0;
+}
