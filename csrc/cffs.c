@@ -6,6 +6,9 @@
  */
 #include "eiffel_gq.h"
 
+/* Buckets whose first node a batch pop loads ahead of time. */
+#define POP_AHEAD	4
+
 static bool cffs_size_ok(u32 nbuckets)
 {
 	return nbuckets >= 1 && nbuckets <= EIFFEL_MAX_BUCKETS;
@@ -135,36 +138,53 @@ bool eiffel_cffs_fits(const struct eiffel_cffs *q, u64 rank)
 	return bucket_offset(q, rank) < 2 * (u64)q->nbuckets;
 }
 
-int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
+/*
+ * Where a push of rank goes: the half and bucket, and the push status.  Does
+ * not change the queue, except that a push into an empty queue beyond the
+ * horizon is allowed to rebase (the caller says so with may_rebase).
+ */
+static int locate(struct eiffel_cffs *q, u64 rank, bool may_rebase, u32 *half,
+		  u32 *bucket)
 {
 	u64 slot, n = q->nbuckets;
 	int status = EIFFEL_PUSH_OK;
-	u32 h = q->primary;
 
-	if (eiffel_unlikely(node->rank < q->base)) {
-		slot = 0;
-		status = EIFFEL_PUSH_LATE;
-	} else {
-		slot = bucket_offset(q, node->rank);
-		if (eiffel_unlikely(slot >= 2 * n)) {
-			if (!q->count) {
-				rebase(q, node->rank);
-				slot = 0;
-			} else if (q->flags & EIFFEL_REJECT) {
-				q->stats.rejected++;
-				return EIFFEL_PUSH_REJECTED;
-			} else {
-				slot = 2 * n - 1;
-				status = EIFFEL_PUSH_CAPPED;
-			}
-		}
-		if (slot >= n) {
-			h ^= 1;
-			slot -= n;
+	*half = q->primary;
+	if (eiffel_unlikely(rank < q->base)) {
+		*bucket = 0;
+		return EIFFEL_PUSH_LATE;
+	}
+	slot = bucket_offset(q, rank);
+	if (eiffel_unlikely(slot >= 2 * n)) {
+		if (!q->count && may_rebase) {
+			rebase(q, rank);
+			slot = 0;
+		} else if (q->flags & EIFFEL_REJECT) {
+			return EIFFEL_PUSH_REJECTED;
+		} else {
+			slot = 2 * n - 1;
+			status = EIFFEL_PUSH_CAPPED;
 		}
 	}
-	if (eiffel_bq_add(&q->half[h], (u32)slot, node) && q->gq[h])
-		eiffel_gq_filled(q->gq[h], (u32)slot);
+	if (slot >= n) {
+		*half ^= 1;
+		slot -= n;
+	}
+	*bucket = (u32)slot;
+	return status;
+}
+
+int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
+{
+	u32 h, slot;
+	int status = locate(q, node->rank, true, &h, &slot);
+
+	if (eiffel_unlikely(status == EIFFEL_PUSH_REJECTED)) {
+		q->stats.rejected++;
+		return status;
+	}
+	if (eiffel_bq_add(&q->half[h], slot, node) && q->gq[h])
+		eiffel_gq_filled(q->gq[h], slot);
 	q->count++;
 	q->stats.pushes++;
 	if (status == EIFFEL_PUSH_LATE)
@@ -172,6 +192,14 @@ int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
 	else if (status == EIFFEL_PUSH_CAPPED)
 		q->stats.capped++;
 	return status;
+}
+
+void eiffel_cffs_prefetch(struct eiffel_cffs *q, u64 rank)
+{
+	u32 h, slot;
+
+	if (locate(q, rank, false, &h, &slot) != EIFFEL_PUSH_REJECTED)
+		eiffel_prefetch(&q->half[h].buckets[slot]);
 }
 
 /* Front bucket of half h (which must not be empty); records approximation stats. */
@@ -245,6 +273,69 @@ struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
 	take(q, h, idx, node);
 	q->stats.pops++;
 	return node;
+}
+
+
+static u32 next_after(const struct eiffel_bq *bq, u32 idx)
+{
+	return idx == EIFFEL_NONE ? EIFFEL_NONE : eiffel_hffs_next(&bq->map, idx + 1);
+}
+
+/* Start loading the first node of bucket idx of bq, if there is one. */
+static void prefetch_front(const struct eiffel_bq *bq, u32 idx)
+{
+	if (idx != EIFFEL_NONE)
+		eiffel_prefetch(bq->buckets[idx].next);
+}
+
+/*
+ * Pop up to n nodes of one exact half in order.  Nodes are scattered in
+ * memory and each would be a cache miss, so the first nodes of the next
+ * POP_AHEAD non-empty buckets are loaded while the current bucket drains.
+ */
+static u64 drain_half(struct eiffel_cffs *q, u32 h, struct eiffel_node **out, u64 n)
+{
+	struct eiffel_bq *bq = &q->half[h];
+	u32 ahead[POP_AHEAD], slot, i;
+	u64 done = 0;
+
+	ahead[0] = eiffel_hffs_first(&bq->map);
+	for (i = 1; i < POP_AHEAD; i++) {
+		ahead[i] = next_after(bq, ahead[i - 1]);
+		prefetch_front(bq, ahead[i]);
+	}
+	for (slot = 0; done < n && ahead[slot] != EIFFEL_NONE; slot = (slot + 1) % POP_AHEAD) {
+		u32 idx = ahead[slot];
+		struct eiffel_link *bucket = &bq->buckets[idx];
+
+		/* This slot of the ring now holds the bucket after the furthest one. */
+		ahead[slot] = next_after(bq, ahead[(slot + POP_AHEAD - 1) % POP_AHEAD]);
+		prefetch_front(bq, ahead[slot]);
+		while (done < n && !eiffel_list_empty(bucket)) {
+			struct eiffel_node *node = eiffel_node_of(bucket->next);
+
+			eiffel_prefetch(node->link.next);
+			take(q, h, idx, node);
+			out[done++] = node;
+		}
+	}
+	return done;
+}
+
+u64 eiffel_cffs_pop_many(struct eiffel_cffs *q, struct eiffel_node **out, u64 n)
+{
+	u64 done = 0;
+
+	if (q->gq[0]) {
+		/* Each approximate pop needs its own estimate. */
+		for (; done < n && q->count; done++)
+			out[done] = eiffel_cffs_pop(q);
+		return done;
+	}
+	while (done < n && q->count)
+		done += drain_half(q, front_half(q), out + done, n - done);
+	q->stats.pops += done;
+	return done;
 }
 
 u64 eiffel_cffs_pop_bucket(struct eiffel_cffs *q, struct eiffel_link *dst)

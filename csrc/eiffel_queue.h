@@ -128,8 +128,12 @@ int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node);
 bool eiffel_cffs_fits(const struct eiffel_cffs *q, u64 rank);
 /* First rank beyond the window, saturating at 2^64 - 1. */
 u64 eiffel_cffs_horizon(const struct eiffel_cffs *q);
+/* Start loading the bucket a push of rank would touch (batch pushes). */
+void eiffel_cffs_prefetch(struct eiffel_cffs *q, u64 rank);
 struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q);
 struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q);
+/* Pop up to n nodes in order into out[]; returns how many. */
+u64 eiffel_cffs_pop_many(struct eiffel_cffs *q, struct eiffel_node **out, u64 n);
 /* Pop the whole front bucket onto the tail of dst; returns how many nodes. */
 u64 eiffel_cffs_pop_bucket(struct eiffel_cffs *q, struct eiffel_link *dst);
 void eiffel_cffs_remove(struct eiffel_cffs *q, struct eiffel_node *node);

@@ -15,6 +15,7 @@
 #include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/math64.h>
+#include <linux/prefetch.h>
 #include <linux/stddef.h>
 
 #define eiffel_likely(x)	likely(x)
@@ -35,6 +36,11 @@ static inline unsigned int eiffel_fls64(u64 word)
 static inline u64 eiffel_div64(u64 dividend, u64 divisor)
 {
 	return div64_u64(dividend, divisor);
+}
+
+static inline void eiffel_prefetch(const void *addr)
+{
+	prefetchw(addr);
 }
 
 #else /* user space */
@@ -72,6 +78,11 @@ static inline unsigned int eiffel_fls64(u64 word)
 static inline u64 eiffel_div64(u64 dividend, u64 divisor)
 {
 	return dividend / divisor;
+}
+
+static inline void eiffel_prefetch(const void *addr)
+{
+	__builtin_prefetch(addr, 1);
 }
 
 #endif /* __KERNEL__ */

@@ -1,14 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Glue between the core and eiffel/queues.py.  See _pyqueue.h. */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "_pyqueue.h"
 #include "eiffel_gq.h"
 
-#define CHUNK_SHIFT	12	/* 4096 elements per chunk */
-#define CHUNK_SIZE	(1u << CHUNK_SHIFT)
-#define MAX_SLOTS	(1u << 31)
-#define INT64_LIMIT	((u64)1 << 63)
+/*
+ * Chunk k holds FIRST_CHUNK << k elements, so small queues stay small and
+ * large ones get few, large chunks; slot -> chunk is one find-last-set.
+ */
+#define FIRST_CHUNK_SHIFT	8
+#define FIRST_CHUNK		(1u << FIRST_CHUNK_SHIFT)
+#define MAX_CHUNKS		23	/* 256 * (2^23 - 1) slots: just under 2^31 */
+#define INT64_LIMIT		((u64)1 << 63)
+/* Batches prefetch this many elements ahead: enough to overlap cache misses. */
+#define PREFETCH_AHEAD		8
+/* Large arrays are aligned and marked for transparent huge pages: far fewer TLB misses. */
+#define HUGE_PAGE		(2u << 20)
+
+static void *alloc_big(u64 size)
+{
+	void *mem;
+
+	if (size < HUGE_PAGE)
+		return malloc(size);
+	size = (size + HUGE_PAGE - 1) & ~(u64)(HUGE_PAGE - 1);
+	if (posix_memalign(&mem, HUGE_PAGE, size))
+		return NULL;
+	madvise(mem, size, MADV_HUGEPAGE);
+	return mem;
+}
 
 static struct eiffel_cffs *cffs(const struct eiffel_pyq *pq)
 {
@@ -28,6 +50,9 @@ struct eiffel_pyq *eiffel_pyq_create(int kind, u32 nbuckets, u64 granularity,
 
 	if (!pq)
 		return NULL;
+	pq->chunks = calloc(MAX_CHUNKS, sizeof(*pq->chunks));
+	if (!pq->chunks)
+		goto fail;
 	pq->kind = kind;
 	if (kind == EIFFEL_PY_FFS)
 		size = eiffel_ffsq_size(nbuckets);
@@ -35,7 +60,7 @@ struct eiffel_pyq *eiffel_pyq_create(int kind, u32 nbuckets, u64 granularity,
 		size = eiffel_cffs_size(nbuckets);
 	else
 		size = eiffel_approx_size(nbuckets, alpha);
-	pq->q = size ? malloc(size) : NULL;
+	pq->q = size ? alloc_big(size) : NULL;
 	if (!pq->q)
 		goto fail;
 	if (kind == EIFFEL_PY_FFS) {
@@ -49,6 +74,7 @@ struct eiffel_pyq *eiffel_pyq_create(int kind, u32 nbuckets, u64 granularity,
 	}
 	return pq;
 fail:
+	free(pq->chunks);
 	free(pq->q);
 	free(pq);
 	return NULL;
@@ -70,36 +96,34 @@ void eiffel_pyq_destroy(struct eiffel_pyq *pq)
 
 static struct eiffel_py_elem *elem_at(const struct eiffel_pyq *pq, u32 slot)
 {
-	return &pq->chunks[slot >> CHUNK_SHIFT][slot & (CHUNK_SIZE - 1)];
+	u32 k = eiffel_fls64((slot >> FIRST_CHUNK_SHIFT) + 1);
+
+	return &pq->chunks[k][slot - FIRST_CHUNK * ((1u << k) - 1)];
 }
 
 /* Make sure `want` more slots are free; nothing changes on failure. */
 static int reserve(struct eiffel_pyq *pq, u64 want)
 {
 	while (pq->nfree < want) {
-		u32 slot = pq->capacity, i;
-		struct eiffel_py_elem **chunks, *chunk;
+		u32 slot = pq->capacity, size = FIRST_CHUNK << pq->nchunks, i;
+		struct eiffel_py_elem *chunk;
 		u32 *free_slots;
 
-		if ((u64)pq->capacity + CHUNK_SIZE > MAX_SLOTS)
+		if (pq->nchunks == MAX_CHUNKS)
 			return EIFFEL_PY_NOMEM;
-		chunks = realloc(pq->chunks, (pq->nchunks + 1) * sizeof(*chunks));
-		if (!chunks)
-			return EIFFEL_PY_NOMEM;
-		pq->chunks = chunks;
-		free_slots = realloc(pq->free_slots,
-				     ((u64)pq->capacity + CHUNK_SIZE) * sizeof(u32));
+		free_slots = realloc(pq->free_slots, ((u64)slot + size) * sizeof(u32));
 		if (!free_slots)
 			return EIFFEL_PY_NOMEM;
 		pq->free_slots = free_slots;
-		chunk = calloc(CHUNK_SIZE, sizeof(*chunk));
+		chunk = alloc_big((u64)size * sizeof(*chunk));
 		if (!chunk)
 			return EIFFEL_PY_NOMEM;
-		chunks[pq->nchunks++] = chunk;
-		pq->capacity += CHUNK_SIZE;
+		pq->chunks[pq->nchunks++] = chunk;
+		pq->capacity += size;
 		/* Push in reverse so the lowest new slot is handed out first. */
-		for (i = CHUNK_SIZE; i-- > 0;) {
+		for (i = size; i-- > 0;) {
 			chunk[i].slot = slot + i;
+			chunk[i].gen = 0;
 			pq->free_slots[pq->nfree++] = slot + i;
 		}
 	}
@@ -322,7 +346,11 @@ int eiffel_pyq_push_many(struct eiffel_pyq *pq, const u64 *ranks, u64 n,
 	if (reserve(pq, n))
 		return EIFFEL_PY_NOMEM;
 	for (i = 0; i < n; i++) {
-		s64 h = push_reserved(pq, ranks[i]);
+		s64 h;
+
+		if (pq->kind != EIFFEL_PY_FFS && i + PREFETCH_AHEAD < n)
+			eiffel_cffs_prefetch(cffs(pq), ranks[i + PREFETCH_AHEAD]);
+		h = push_reserved(pq, ranks[i]);
 
 		if (h < 0)	/* the caller validated with eiffel_pyq_check_many() */
 			return EIFFEL_PY_REJECTED;
@@ -331,20 +359,36 @@ int eiffel_pyq_push_many(struct eiffel_pyq *pq, const u64 *ranks, u64 n,
 	return 0;
 }
 
+/* Nodes popped per core batch call: small enough to stay in cache. */
+#define POP_BLOCK	256
+
 u64 eiffel_pyq_pop_many(struct eiffel_pyq *pq, u64 n, u64 *ranks, u64 *handles,
 			int max)
 {
-	u64 i;
+	struct eiffel_node *block[POP_BLOCK];
+	u64 done = 0, got, i;
 
-	for (i = 0; i < n; i++) {
-		struct eiffel_node *node = core_pop(pq, max);
+	while (done < n) {
+		u64 want = n - done < POP_BLOCK ? n - done : POP_BLOCK;
 
-		if (!node)
+		if (pq->kind == EIFFEL_PY_FFS) {
+			for (got = 0; got < want; got++) {
+				block[got] = core_pop(pq, max);
+				if (!block[got])
+					break;
+			}
+		} else {
+			got = eiffel_cffs_pop_many(cffs(pq), block, want);
+		}
+		for (i = 0; i < got; i++, done++) {
+			ranks[done] = block[i]->rank;
+			handles[done] = (u64)release(pq, eiffel_container_of(block[i],
+						struct eiffel_py_elem, node));
+		}
+		if (got < want)
 			break;
-		handles[i] = (u64)release(pq, eiffel_container_of(node, struct eiffel_py_elem, node));
-		ranks[i] = node->rank;
 	}
-	return i;
+	return done;
 }
 
 void eiffel_pyq_stats(const struct eiffel_pyq *pq, struct eiffel_stats *out)

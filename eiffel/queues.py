@@ -215,7 +215,8 @@ class _Queue:
         ranks = _rank_array(ranks)
         n = len(ranks)
         if items is not None:
-            items = np.fromiter(items, dtype=object, count=-1)
+            if not (isinstance(items, np.ndarray) and items.dtype == object and items.ndim == 1):
+                items = np.fromiter(items, dtype=object, count=-1)
             if len(items) != n:
                 raise ValueError(f"{n} ranks but {len(items)} items")
         handles = np.empty(n, dtype=np.uint64)
