@@ -238,6 +238,24 @@ struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q)
 	return eiffel_node_of(q->half[h].buckets[front_bucket(q, h, NULL)].next);
 }
 
+u64 eiffel_cffs_front_end(const struct eiffel_cffs *q)
+{
+	u32 h = q->primary;
+	u64 buckets = 1, base = q->base;
+
+	if (!q->count)
+		return 0;
+	/* The same bucket eiffel_cffs_peek() looks at, counted from base. */
+	if (eiffel_hffs_empty(&q->half[h].map)) {
+		h ^= 1;
+		buckets += q->nbuckets;
+	}
+	buckets += front_bucket(q, h, NULL);
+	if (base > EIFFEL_U64_MAX - buckets * q->granularity)
+		return EIFFEL_U64_MAX;
+	return base + buckets * q->granularity;
+}
+
 /* Unlink node from half h's bucket idx, clearing the bucket's bit if it empties. */
 static void take(struct eiffel_cffs *q, u32 h, u32 idx, struct eiffel_node *node)
 {

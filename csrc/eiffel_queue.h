@@ -131,6 +131,13 @@ u64 eiffel_cffs_horizon(const struct eiffel_cffs *q);
 /* Start loading the bucket a push of rank would touch (batch pushes). */
 void eiffel_cffs_prefetch(struct eiffel_cffs *q, u64 rank);
 struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q);
+/*
+ * First rank past the front bucket, the one peek/pop/pop_bucket take from
+ * (saturating at 2^64 - 1); 0 if the queue is empty.  Every node in that
+ * bucket was pushed with a rank below it, except capped ones: a time-keyed
+ * caller may release the whole bucket once now reaches this value.
+ */
+u64 eiffel_cffs_front_end(const struct eiffel_cffs *q);
 struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q);
 /* Pop up to n nodes in order into out[]; returns how many. */
 u64 eiffel_cffs_pop_many(struct eiffel_cffs *q, struct eiffel_node **out, u64 n);

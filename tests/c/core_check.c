@@ -136,6 +136,29 @@ static void check_horizon_math(void)
 	free(mem);
 }
 
+static void check_front_end(void)
+{
+	/* 4 buckets of 10 per half, window [100, 180). */
+	u64 size = eiffel_cffs_size(4);
+	void *mem = malloc(size);
+	struct eiffel_cffs *q = eiffel_cffs_init(mem, 4, 10, 100, 0);
+	struct eiffel_node a = { .rank = 125 }, b = { .rank = 163 }, c = { .rank = 500 };
+
+	EXPECT(eiffel_cffs_front_end(q) == 0, "empty front end");
+	eiffel_cffs_push(q, &b);
+	EXPECT(eiffel_cffs_front_end(q) == 170, "secondary front end %llu",
+	       (unsigned long long)eiffel_cffs_front_end(q));
+	eiffel_cffs_push(q, &a);
+	EXPECT(eiffel_cffs_front_end(q) == 130, "primary front end");
+	EXPECT(eiffel_cffs_pop(q) == &a, "pop a");
+	EXPECT(eiffel_cffs_push(q, &c) == EIFFEL_PUSH_CAPPED, "c capped");
+	EXPECT(eiffel_cffs_pop(q) == &b, "pop b (rotates)");
+	/* c sits in the last bucket of the new primary, [170, 180). */
+	EXPECT(eiffel_cffs_front_end(q) == 180, "capped front end %llu",
+	       (unsigned long long)eiffel_cffs_front_end(q));
+	free(mem);
+}
+
 int main(int argc, char **argv)
 {
 	u32 seeds = argc > 1 ? (u32)atoi(argv[1]) : 200, seed;
@@ -148,6 +171,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		check_hffs(sizes[i], sizes[i] > 10000 ? 3000 : 20000);
 	check_horizon_math();
+	check_front_end();
 	for (seed = 1; seed <= seeds; seed++) {
 		int err = eiffel_selftest(mem, seed, 4000);
 

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sch_eiffel netlink: options (init/change/dump) and extended statistics.
+ *
+ * change() is all or nothing: it copies the running configuration, applies
+ * and checks every attribute on the copy, allocates whatever the new one
+ * needs (a resized flow table, a cFFS for a new granularity or horizon),
+ * and only then, under the qdisc lock, switches over, moving queued flows
+ * and packets across.  Any error leaves the qdisc exactly as it was.
+ */
+#include <linux/jiffies.h>
+#include <linux/netlink.h>
+#include <net/netlink.h>
+#include <net/pkt_sched.h>
+#include <net/sch_generic.h>
+
+#include "eiffel_sched.h"
+
+static const struct nla_policy eiffel_policy[TCA_EIFFEL_MAX + 1] = {
+	[TCA_EIFFEL_LIMIT]		= { .type = NLA_U32 },
+	[TCA_EIFFEL_FLOW_LIMIT]		= { .type = NLA_U32 },
+	[TCA_EIFFEL_QUANTUM]		= { .type = NLA_U32 },
+	[TCA_EIFFEL_INITIAL_QUANTUM]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_RATE_ENABLE]	= { .type = NLA_U8 },
+	[TCA_EIFFEL_MAXRATE]		= { .type = NLA_U64 },
+	[TCA_EIFFEL_BUCKETS_LOG]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_REFILL_DELAY]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_ORPHAN_MASK]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_LOW_RATE_THRESHOLD]	= { .type = NLA_U64 },
+	[TCA_EIFFEL_CE_THRESHOLD]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_TIMER_SLACK]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_HORIZON]		= { .type = NLA_U32 },
+	[TCA_EIFFEL_HORIZON_DROP]	= { .type = NLA_U8 },
+	[TCA_EIFFEL_GRANULARITY]	= { .type = NLA_U32 },
+};
+
+void eiffel_config_default(struct eiffel_config *cfg, struct Qdisc *sch)
+{
+	u32 mtu = clamp_t(u32, psched_mtu(qdisc_dev(sch)), 1, EIFFEL_QUANTUM_MAX);
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->limit = EIFFEL_DEF_LIMIT;
+	cfg->flow_limit = EIFFEL_DEF_FLOW_LIMIT;
+	cfg->quantum = clamp_t(u32, EIFFEL_DEF_QUANTUM_MTUS * mtu,
+			       EIFFEL_QUANTUM_MIN, EIFFEL_QUANTUM_MAX);
+	cfg->initial_quantum = min_t(u32, EIFFEL_DEF_INITIAL_QUANTUM_MTUS * mtu,
+				     EIFFEL_QUANTUM_MAX);
+	cfg->rate_enable = 1;
+	cfg->maxrate = EIFFEL_RATE_UNLIMITED;
+	cfg->buckets_log = EIFFEL_DEF_BUCKETS_LOG;
+	cfg->refill_delay_us = EIFFEL_DEF_REFILL_DELAY_US;
+	cfg->refill_delay = usecs_to_jiffies(cfg->refill_delay_us);
+	cfg->orphan_mask = EIFFEL_DEF_ORPHAN_MASK;
+	cfg->low_rate_threshold = EIFFEL_DEF_LOW_RATE_THRESHOLD;
+	cfg->ce_threshold_us = EIFFEL_CE_THRESHOLD_OFF;
+	cfg->ce_threshold = (u64)NSEC_PER_USEC * cfg->ce_threshold_us;
+	cfg->timer_slack = EIFFEL_DEF_TIMER_SLACK_NS;
+	cfg->horizon_us = EIFFEL_DEF_HORIZON_US;
+	cfg->horizon = (u64)NSEC_PER_USEC * cfg->horizon_us;
+	cfg->horizon_drop = 1;
+	cfg->granularity = EIFFEL_DEF_GRANULARITY_NS;
+}
+
+#define EIFFEL_INVALID(extack, attr, msg) ({			\
+	NL_SET_ERR_MSG_ATTR(extack, attr, msg);			\
+	-EINVAL;						\
+})
+
+/* Apply the attributes in tb to cfg, checking each; cfg is scratch on error. */
+static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+	u32 v;
+
+	a = tb[TCA_EIFFEL_LIMIT];
+	if (a) {
+		cfg->limit = nla_get_u32(a);
+		if (!cfg->limit)
+			return EIFFEL_INVALID(extack, a, "limit must be at least 1 packet");
+	}
+	a = tb[TCA_EIFFEL_FLOW_LIMIT];
+	if (a) {
+		cfg->flow_limit = nla_get_u32(a);
+		if (!cfg->flow_limit)
+			return EIFFEL_INVALID(extack, a, "flow_limit must be at least 1 packet");
+	}
+	a = tb[TCA_EIFFEL_QUANTUM];
+	if (a) {
+		cfg->quantum = nla_get_u32(a);
+		if (cfg->quantum < EIFFEL_QUANTUM_MIN || cfg->quantum > EIFFEL_QUANTUM_MAX)
+			return EIFFEL_INVALID(extack, a, "quantum must be 256 to 1048576 bytes");
+	}
+	a = tb[TCA_EIFFEL_INITIAL_QUANTUM];
+	if (a) {
+		cfg->initial_quantum = nla_get_u32(a);
+		if (cfg->initial_quantum > EIFFEL_QUANTUM_MAX)
+			return EIFFEL_INVALID(extack, a, "initial_quantum must be at most 1048576 bytes");
+	}
+	a = tb[TCA_EIFFEL_RATE_ENABLE];
+	if (a) {
+		cfg->rate_enable = nla_get_u8(a);
+		if (cfg->rate_enable > 1)
+			return EIFFEL_INVALID(extack, a, "rate_enable must be 0 or 1");
+	}
+	a = tb[TCA_EIFFEL_MAXRATE];
+	if (a)
+		cfg->maxrate = nla_get_u64(a);
+	a = tb[TCA_EIFFEL_BUCKETS_LOG];
+	if (a) {
+		v = nla_get_u32(a);
+		if (v < 1 || v > EIFFEL_BUCKETS_LOG_MAX)
+			return EIFFEL_INVALID(extack, a, "buckets_log must be 1 to 18");
+		cfg->buckets_log = v;
+	}
+	a = tb[TCA_EIFFEL_REFILL_DELAY];
+	if (a) {
+		cfg->refill_delay_us = nla_get_u32(a);
+		cfg->refill_delay = usecs_to_jiffies(cfg->refill_delay_us);
+	}
+	a = tb[TCA_EIFFEL_ORPHAN_MASK];
+	if (a)
+		cfg->orphan_mask = nla_get_u32(a);
+	a = tb[TCA_EIFFEL_LOW_RATE_THRESHOLD];
+	if (a)
+		cfg->low_rate_threshold = nla_get_u64(a);
+	a = tb[TCA_EIFFEL_CE_THRESHOLD];
+	if (a) {
+		cfg->ce_threshold_us = nla_get_u32(a);
+		cfg->ce_threshold = (u64)NSEC_PER_USEC * cfg->ce_threshold_us;
+	}
+	a = tb[TCA_EIFFEL_TIMER_SLACK];
+	if (a) {
+		cfg->timer_slack = nla_get_u32(a);
+		if (cfg->timer_slack > NSEC_PER_SEC)
+			return EIFFEL_INVALID(extack, a, "timer_slack must be at most 1 s");
+	}
+	a = tb[TCA_EIFFEL_HORIZON];
+	if (a) {
+		cfg->horizon_us = nla_get_u32(a);
+		cfg->horizon = (u64)NSEC_PER_USEC * cfg->horizon_us;
+	}
+	a = tb[TCA_EIFFEL_HORIZON_DROP];
+	if (a) {
+		cfg->horizon_drop = nla_get_u8(a);
+		if (cfg->horizon_drop > 1)
+			return EIFFEL_INVALID(extack, a, "horizon_drop must be 0 or 1");
+	}
+	a = tb[TCA_EIFFEL_GRANULARITY];
+	if (a) {
+		cfg->granularity = nla_get_u32(a);
+		if (!cfg->granularity || cfg->granularity > EIFFEL_GRANULARITY_MAX_NS)
+			return EIFFEL_INVALID(extack, a, "granularity must be 1 ns to 1 s");
+	}
+	/* Checked last: it depends on both horizon and granularity. */
+	if (!eiffel_cffs_buckets(cfg)) {
+		a = tb[TCA_EIFFEL_GRANULARITY] ? : tb[TCA_EIFFEL_HORIZON];
+		return EIFFEL_INVALID(extack, a,
+				     "horizon / granularity needs more than 4194304 cFFS buckets: raise granularity");
+	}
+	return 0;
+}
+
+static bool eiffel_cffs_geometry_changed(const struct eiffel_config *a,
+					 const struct eiffel_config *b)
+{
+	return a->granularity != b->granularity ||
+	       eiffel_cffs_buckets(a) != eiffel_cffs_buckets(b);
+}
+
+int eiffel_change(struct Qdisc *sch, struct nlattr *opt,
+		  struct netlink_ext_ack *extack)
+{
+	struct eiffel_sched_data *q = qdisc_priv(sch);
+	struct hlist_head *table = NULL;
+	struct eiffel_cffs *cffs = NULL;
+	struct nlattr *tb[TCA_EIFFEL_MAX + 1];
+	unsigned int dropped, bytes;
+	struct eiffel_config cfg;
+	u64 cffs_bytes = 0;
+	int err;
+
+	cfg = q->cfg;
+	if (opt) {
+		/*
+		 * Strict validation (exact lengths, no unknown attributes),
+		 * without insisting on NLA_F_NESTED, which tc does not set.
+		 */
+		err = __nla_parse(tb, TCA_EIFFEL_MAX, nla_data(opt), nla_len(opt),
+				  eiffel_policy, NL_VALIDATE_STRICT, extack);
+		if (err < 0)
+			return err;
+		err = eiffel_config_parse(&cfg, tb, extack);
+		if (err)
+			return err;
+	}
+
+	if (!q->flow_table || cfg.buckets_log != q->cfg.buckets_log) {
+		table = eiffel_flow_table_alloc(cfg.buckets_log);
+		if (!table) {
+			NL_SET_ERR_MSG_MOD(extack, "cannot allocate the flow hash table");
+			return -ENOMEM;
+		}
+	}
+	if (!q->cffs || eiffel_cffs_geometry_changed(&cfg, &q->cfg)) {
+		cffs = eiffel_cffs_alloc(&cfg, &cffs_bytes);
+		if (!cffs) {
+			kvfree(table);
+			NL_SET_ERR_MSG_MOD(extack, "cannot allocate the cFFS");
+			return -ENOMEM;
+		}
+	}
+
+	sch_tree_lock(sch);
+	if (table)
+		eiffel_flow_table_replace(q, table, cfg.buckets_log);
+	if (cffs)
+		eiffel_cffs_replace(q, cffs, cffs_bytes);
+	q->cfg = cfg;
+	dropped = eiffel_trim(sch, &bytes);
+	qdisc_tree_reduce_backlog(sch, dropped, bytes);
+	sch_tree_unlock(sch);
+	return 0;
+}
+
+int eiffel_dump(struct Qdisc *sch, struct sk_buff *skb)
+{
+	struct eiffel_sched_data *q = qdisc_priv(sch);
+	const struct eiffel_config *cfg = &q->cfg;
+	struct nlattr *opts;
+
+	opts = nla_nest_start(skb, TCA_OPTIONS);
+	if (!opts)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TCA_EIFFEL_LIMIT, cfg->limit) ||
+	    nla_put_u32(skb, TCA_EIFFEL_FLOW_LIMIT, cfg->flow_limit) ||
+	    nla_put_u32(skb, TCA_EIFFEL_QUANTUM, cfg->quantum) ||
+	    nla_put_u32(skb, TCA_EIFFEL_INITIAL_QUANTUM, cfg->initial_quantum) ||
+	    nla_put_u8(skb, TCA_EIFFEL_RATE_ENABLE, cfg->rate_enable) ||
+	    nla_put_u64_64bit(skb, TCA_EIFFEL_MAXRATE, cfg->maxrate,
+			      TCA_EIFFEL_PAD) ||
+	    nla_put_u32(skb, TCA_EIFFEL_BUCKETS_LOG, cfg->buckets_log) ||
+	    nla_put_u32(skb, TCA_EIFFEL_REFILL_DELAY, cfg->refill_delay_us) ||
+	    nla_put_u32(skb, TCA_EIFFEL_ORPHAN_MASK, cfg->orphan_mask) ||
+	    nla_put_u64_64bit(skb, TCA_EIFFEL_LOW_RATE_THRESHOLD,
+			      cfg->low_rate_threshold, TCA_EIFFEL_PAD) ||
+	    nla_put_u32(skb, TCA_EIFFEL_CE_THRESHOLD, cfg->ce_threshold_us) ||
+	    nla_put_u32(skb, TCA_EIFFEL_TIMER_SLACK, cfg->timer_slack) ||
+	    nla_put_u32(skb, TCA_EIFFEL_HORIZON, cfg->horizon_us) ||
+	    nla_put_u8(skb, TCA_EIFFEL_HORIZON_DROP, cfg->horizon_drop) ||
+	    nla_put_u32(skb, TCA_EIFFEL_GRANULARITY, cfg->granularity))
+		goto nla_put_failure;
+	return nla_nest_end(skb, opts);
+
+nla_put_failure:
+	nla_nest_cancel(skb, opts);
+	return -EMSGSIZE;
+}
+
+int eiffel_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
+{
+	struct eiffel_sched_data *q = qdisc_priv(sch);
+	struct tc_eiffel_xstats st;
+	u64 now = ktime_get_ns();
+
+	/* Zeroed whole, padding included: nothing uninitialised leaves. */
+	memset(&st, 0, sizeof(st));
+
+	sch_tree_lock(sch);
+	st.flows = q->flows;
+	st.inactive_flows = q->inactive_flows;
+	st.throttled_flows = q->throttled_flows;
+	st.cffs_buckets = q->cffs ? q->cffs->nbuckets : 0;
+	st.gc_flows = q->stat_gc_flows;
+	st.allocation_errors = q->stat_allocation_errors;
+	st.enqueued = q->stat_enqueued;
+	st.limit_drops = q->stat_limit_drops;
+	st.flow_limit_drops = q->stat_flow_limit_drops;
+	st.horizon_drops = q->stat_horizon_drops;
+	st.horizon_caps = q->stat_horizon_caps;
+	st.pkts_too_long = q->stat_pkts_too_long;
+	st.ce_mark = q->stat_ce_mark;
+	st.early_packets = q->stat_early;
+	st.late_packets = q->stat_late;
+	st.throttled = q->stat_throttled;
+	st.unthrottled = q->stat_unthrottled;
+	st.bucket_releases = q->stat_bucket_releases;
+	st.unthrottle_latency_ns = q->unthrottle_latency_ns;
+	st.unthrottle_latency_max_ns = q->unthrottle_latency_max_ns;
+	if (q->throttled_flows && q->time_next_delayed_flow > now)
+		st.time_next_delayed_flow = q->time_next_delayed_flow - now;
+	if (q->cffs) {
+		st.cffs_rotations = q->cffs->stats.rotations;
+		st.cffs_rebases = q->cffs->stats.rebases;
+		st.cffs_late = q->cffs->stats.late;
+	}
+	st.cffs_capped = q->stat_cffs_capped;
+	st.memory_bytes = q->cffs_bytes +
+			  (sizeof(struct hlist_head) << q->cfg.buckets_log);
+	sch_tree_unlock(sch);
+
+	return gnet_stats_copy_app(d, &st, sizeof(st));
+}

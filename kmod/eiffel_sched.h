@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sch_eiffel private definitions, shared by the data path (eiffel_sched.c)
+ * and the netlink side (eiffel_nl.c).
+ */
+#ifndef EIFFEL_SCHED_H
+#define EIFFEL_SCHED_H
+
+#include <linux/skbuff.h>
+#include <linux/types.h>
+#include <net/pkt_sched.h>
+
+#include "eiffel_queue.h"
+#include "uapi/pkt_sched_eiffel.h"
+
+/* Defaults: sch_fq's, so that eiffel is a drop-in for it. */
+#define EIFFEL_DEF_LIMIT		10000
+#define EIFFEL_DEF_FLOW_LIMIT		100
+#define EIFFEL_DEF_QUANTUM_MTUS		2
+#define EIFFEL_DEF_INITIAL_QUANTUM_MTUS	10
+#define EIFFEL_DEF_REFILL_DELAY_US	(40 * USEC_PER_MSEC)
+#define EIFFEL_DEF_BUCKETS_LOG		10
+#define EIFFEL_DEF_ORPHAN_MASK		1023
+#define EIFFEL_DEF_LOW_RATE_THRESHOLD	(550000 / 8)	/* 550 kbit/s */
+#define EIFFEL_DEF_TIMER_SLACK_NS	(10 * NSEC_PER_USEC)
+#define EIFFEL_DEF_HORIZON_US		(10 * USEC_PER_SEC)
+/*
+ * 2^16 ns (65.5 us): a power of two, so a flow's bucket is a shift of its
+ * send time, and small enough that releasing a whole bucket late by at most
+ * one granularity stays within sch_fq's observed timer lateness on real
+ * hardware (tens of us).  With the default 10 s horizon the cFFS has
+ * 152,589 buckets per half, about 4.9 MB per qdisc; raise granularity or
+ * lower horizon for many-queue devices under mq.
+ */
+#define EIFFEL_DEF_GRANULARITY_NS	(1u << 16)
+
+/* Limits checked by change(): violating them gets -EINVAL and a message. */
+#define EIFFEL_QUANTUM_MIN		256
+#define EIFFEL_QUANTUM_MAX		(1u << 20)
+#define EIFFEL_BUCKETS_LOG_MAX		18
+#define EIFFEL_GRANULARITY_MAX_NS	NSEC_PER_SEC
+/* cFFS buckets per half: 2^22 buckets cost 128 MB per qdisc, enough. */
+#define EIFFEL_CFFS_BUCKETS_MAX		(1u << 22)
+
+#define EIFFEL_CE_THRESHOLD_OFF		U32_MAX
+#define EIFFEL_RATE_UNLIMITED		U64_MAX
+
+/* Every option, in kernel units; built whole and validated before use. */
+struct eiffel_config {
+	u32 limit;
+	u32 flow_limit;
+	u32 quantum;
+	u32 initial_quantum;
+	u64 maxrate;			/* bytes/s, EIFFEL_RATE_UNLIMITED = none */
+	u64 low_rate_threshold;		/* bytes/s */
+	u32 refill_delay_us;		/* as given, for dump */
+	unsigned long refill_delay;	/* the same in jiffies */
+	u32 orphan_mask;
+	u32 ce_threshold_us;		/* EIFFEL_CE_THRESHOLD_OFF = never mark */
+	u64 ce_threshold;		/* ns */
+	u32 timer_slack;		/* ns */
+	u32 horizon_us;
+	u64 horizon;			/* ns */
+	u32 granularity;		/* ns */
+	u8 buckets_log;
+	u8 rate_enable;
+	u8 horizon_drop;
+};
+
+/*
+ * Per flow: a socket, or a hash of socketless/unconnected traffic.
+ * Packets queue FIFO; the flow's send time paces the head.  While the flow
+ * waits for that time it sits in the cFFS through tnode, ranked by it.
+ */
+struct eiffel_flow {
+	struct sk_buff *head;		/* FIFO of packets */
+	union {
+		struct sk_buff *tail;
+		unsigned long age;	/* (jiffies | 1) once detached */
+	};
+	struct hlist_node hnode;	/* in the flow hash table */
+	struct sock *sk;		/* key: socket, or (hash << 1) | 1 */
+	struct eiffel_flow *next;	/* new/old list link, or the throttled marker */
+	u32 socket_hash;		/* sk_hash when created: detects reuse */
+	u32 qlen;
+	int credit;			/* DRR deficit, bytes */
+	u64 time_next_packet;		/* ns: earliest send time of the next packet */
+	u64 rate;			/* last pacing rate, bytes/s, and ... */
+	u64 ns_per_byte;		/* ... its reciprocal, fixed point */
+	struct eiffel_node tnode;	/* rank = time_next_packet while throttled */
+};
+
+struct eiffel_flow_list {
+	struct eiffel_flow *first;
+	struct eiffel_flow *last;
+};
+
+struct eiffel_sched_data {
+	struct eiffel_config cfg;
+
+	struct eiffel_flow_list new_flows;
+	struct eiffel_flow_list old_flows;
+	struct hlist_head *flow_table;	/* 1 << cfg.buckets_log chains */
+
+	/* Throttled flows, keyed by time_next_packet: the shared cFFS. */
+	struct eiffel_cffs *cffs;
+	u64 cffs_bytes;
+	/* No throttled flow is due before this (lower bound); ~0 if none. */
+	u64 time_next_delayed_flow;
+
+	u32 flows;
+	u32 inactive_flows;
+	u32 throttled_flows;
+
+	struct qdisc_watchdog watchdog;
+
+	/* Counters exported as struct tc_eiffel_xstats. */
+	u64 stat_gc_flows;
+	u64 stat_allocation_errors;
+	u64 stat_enqueued;
+	u64 stat_limit_drops;
+	u64 stat_flow_limit_drops;
+	u64 stat_horizon_drops;
+	u64 stat_horizon_caps;
+	u64 stat_pkts_too_long;
+	u64 stat_ce_mark;
+	u64 stat_early;
+	u64 stat_late;
+	u64 stat_throttled;
+	u64 stat_unthrottled;
+	u64 stat_bucket_releases;
+	u64 stat_cffs_capped;
+	u64 unthrottle_latency_ns;
+	u64 unthrottle_latency_max_ns;
+};
+
+/* eiffel_sched.c: the data path, for the netlink side. */
+u32 eiffel_cffs_buckets(const struct eiffel_config *cfg);
+struct eiffel_cffs *eiffel_cffs_alloc(const struct eiffel_config *cfg,
+				      u64 *bytes);
+void eiffel_cffs_free(struct eiffel_cffs *cffs);
+/* Move every throttled flow into new_cffs and free the old one. */
+void eiffel_cffs_replace(struct eiffel_sched_data *q,
+			 struct eiffel_cffs *new_cffs, u64 new_bytes);
+struct hlist_head *eiffel_flow_table_alloc(u8 log);
+/* Move every flow into table (of 1 << log chains); frees idle ones. */
+void eiffel_flow_table_replace(struct eiffel_sched_data *q,
+			       struct hlist_head *table, u8 log);
+/* Drop packets until qlen <= limit; returns the count, adds the bytes. */
+unsigned int eiffel_trim(struct Qdisc *sch, unsigned int *bytes);
+
+/* eiffel_nl.c */
+void eiffel_config_default(struct eiffel_config *cfg, struct Qdisc *sch);
+int eiffel_change(struct Qdisc *sch, struct nlattr *opt,
+		  struct netlink_ext_ack *extack);
+int eiffel_dump(struct Qdisc *sch, struct sk_buff *skb);
+int eiffel_dump_stats(struct Qdisc *sch, struct gnet_dump *d);
+
+#endif /* EIFFEL_SCHED_H */
