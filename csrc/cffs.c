@@ -23,7 +23,11 @@ u64 eiffel_cffs_size(u32 nbuckets)
 
 u32 eiffel_approx_group_size(u32 nbuckets, u32 alpha)
 {
-	u32 group = 40 * alpha;	/* keeps the gradient sums inside 64 bits */
+	/*
+	 * Weights span 2^(16) .. 2^40 over a group: the sums fit in 64 bits and
+	 * even the lightest weight is precise to 2^-16 after rounding.
+	 */
+	u32 group = 24 * alpha;
 
 	return nbuckets < group ? nbuckets : group;
 }

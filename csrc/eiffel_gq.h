@@ -15,8 +15,9 @@
  * moves to the nearest non-empty bucket of the group (ties to the lower
  * rank), so a pop always returns a queued element.
  *
- * Weights are integers with the top weight near 2^40, so with alpha <= 64
- * and G <= 40 * alpha + 1, a < 2^47 and b < 2^59: no overflow, no drift.
+ * Weights are integers from 2^16 to 2^40 (G <= 24 * alpha), so with
+ * alpha <= 64, a < 2^47 and b < 2^58: no overflow, no drift, and rounding
+ * the weights moves b / a by far less than one bucket.
  */
 #ifndef EIFFEL_GQ_H
 #define EIFFEL_GQ_H

@@ -169,6 +169,15 @@ static bool core_fits(const struct eiffel_pyq *pq, u64 rank)
 	return eiffel_cffs_fits(cffs(pq), rank);
 }
 
+/* A refused update or batch counts as one rejected push. */
+static void note_rejected(struct eiffel_pyq *pq)
+{
+	if (pq->kind == EIFFEL_PY_FFS)
+		ffsq(pq)->stats.rejected++;
+	else
+		cffs(pq)->stats.rejected++;
+}
+
 static void account(struct eiffel_pyq *pq, u64 rank, int delta)
 {
 	pq->count += delta;
@@ -262,8 +271,10 @@ int eiffel_pyq_update(struct eiffel_pyq *pq, u64 handle, u64 rank)
 	 * queue always fits: its queue is empty once it is out, and moves.
 	 */
 	alone = pq->kind != EIFFEL_PY_FFS && pq->count == 1;
-	if (!alone && !core_fits(pq, rank))
+	if (!alone && !core_fits(pq, rank)) {
+		note_rejected(pq);
 		return EIFFEL_PY_REJECTED;
+	}
 	core_remove(pq, &e->node);
 	account(pq, e->node.rank, -1);
 	e->node.rank = rank;
@@ -311,7 +322,8 @@ static bool fits_window(const struct eiffel_cffs *q, u64 base, u64 rank)
 	       eiffel_div64(rank - base, q->granularity) < 2 * (u64)q->nbuckets;
 }
 
-s64 eiffel_pyq_check_many(const struct eiffel_pyq *pq, const u64 *ranks, u64 n)
+/* Index of the first rank a batch push would refuse, or -1 for none. */
+static s64 first_refused(const struct eiffel_pyq *pq, const u64 *ranks, u64 n)
 {
 	const struct eiffel_cffs *q = cffs(pq);
 	u64 i = 0, base;
@@ -335,6 +347,15 @@ s64 eiffel_pyq_check_many(const struct eiffel_pyq *pq, const u64 *ranks, u64 n)
 		if (!fits_window(q, base, ranks[i]))
 			return (s64)i;
 	return -1;
+}
+
+s64 eiffel_pyq_check_many(struct eiffel_pyq *pq, const u64 *ranks, u64 n)
+{
+	s64 bad = first_refused(pq, ranks, n);
+
+	if (bad >= 0)
+		note_rejected(pq);
+	return bad;
 }
 
 int eiffel_pyq_push_many(struct eiffel_pyq *pq, const u64 *ranks, u64 n,

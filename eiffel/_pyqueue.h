@@ -54,7 +54,7 @@ int eiffel_pyq_contains(const struct eiffel_pyq *pq, u64 handle);
 void eiffel_pyq_advance(struct eiffel_pyq *pq, u64 now);
 void eiffel_pyq_clear(struct eiffel_pyq *pq);
 
-s64 eiffel_pyq_check_many(const struct eiffel_pyq *pq, const u64 *ranks, u64 n);
+s64 eiffel_pyq_check_many(struct eiffel_pyq *pq, const u64 *ranks, u64 n);
 int eiffel_pyq_push_many(struct eiffel_pyq *pq, const u64 *ranks, u64 n,
 			 u64 *handles);
 u64 eiffel_pyq_pop_many(struct eiffel_pyq *pq, u64 n, u64 *ranks, u64 *handles,

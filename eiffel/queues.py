@@ -416,13 +416,13 @@ class CFFSQueue(_Queue):
 class ApproxQueue(CFFSQueue):
     """Approximate gradient queue over a moving window, with CFFSQueue's interface.
 
-    Buckets are grouped by ``group_size`` (40 * alpha, at most ``buckets``);
+    Buckets are grouped by ``group_size`` (24 * alpha, at most ``buckets``);
     the group holding the minimum is found exactly and the bucket inside it is
     estimated with one division (paper section 3.1.2), so pop() may return an
     element of a later bucket of the same group.  It always returns a queued
-    element, the oldest of its bucket; it is exact when the group's non-empty
-    buckets run contiguously from the group start to the minimum, or when the
-    group holds one non-empty bucket.  stats reports the error.
+    element, the oldest of its bucket, and it is exact when that group holds
+    one non-empty bucket.  stats reports the error (approx_error_sum, in
+    buckets between the chosen and the true minimum).
     """
 
     _kind = lib.EIFFEL_PY_APPROX

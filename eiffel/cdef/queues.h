@@ -46,7 +46,7 @@ int eiffel_pyq_update(struct eiffel_pyq *pq, uint64_t handle, uint64_t rank);
 int eiffel_pyq_contains(const struct eiffel_pyq *pq, uint64_t handle);
 void eiffel_pyq_advance(struct eiffel_pyq *pq, uint64_t now);
 void eiffel_pyq_clear(struct eiffel_pyq *pq);
-int64_t eiffel_pyq_check_many(const struct eiffel_pyq *pq, const uint64_t *ranks, uint64_t n);
+int64_t eiffel_pyq_check_many(struct eiffel_pyq *pq, const uint64_t *ranks, uint64_t n);
 int eiffel_pyq_push_many(struct eiffel_pyq *pq, const uint64_t *ranks, uint64_t n,
 			 uint64_t *handles);
 uint64_t eiffel_pyq_pop_many(struct eiffel_pyq *pq, uint64_t n, uint64_t *ranks,
