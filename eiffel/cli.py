@@ -1,0 +1,24 @@
+"""The `eiffel` command: one subcommand per job (argparse)."""
+
+import argparse
+import sys
+
+from eiffel import bench
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="eiffel", description="Eiffel's bucketed priority queues and the sch_eiffel qdisc"
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bench.add_parser(subparsers)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
