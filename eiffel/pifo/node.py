@@ -1,0 +1,170 @@
+"""Scheduler tree nodes.
+
+A node orders its elements with one queue (core FFS/cFFS/approximate, or the
+heap PIFO) by the rank its policy computes:
+
+* a leaf with a packet policy queues packets;
+* a leaf with a flow policy queues flows, each a FIFO of packets;
+* an inner node queues one element per packet that passed up from a child,
+  standing for "serve that child next" (the PIFO tree model: the child then
+  serves its own best element, not necessarily the same packet).
+
+A node may carry a rate limit (eiffel.pifo.limits); the scheduler's one
+shaper enforces it between this node and its parent.
+"""
+
+from collections import deque
+from numbers import Real
+
+from eiffel.pifo.limits import Pacing
+from eiffel.pifo.policy import Flow, Policy
+from eiffel.pifo.queues import make_queue
+
+__all__ = ["Node"]
+
+
+class Node:
+    """One scheduling transaction: a policy, a queue and, for inner nodes, children."""
+
+    work_conserving = True  # False: pop() may return -1 and wakeup() says when to retry
+
+    def __init__(self, policy, children=(), *, classify=None, limit=None, queue=None, name=None):
+        if not isinstance(policy, Policy):
+            raise TypeError(f"policy must be an eiffel.pifo.Policy, not {type(policy).__name__}")
+        self.policy = policy
+        self.children = list(children)
+        for child in self.children:
+            if not isinstance(child, Node):
+                raise TypeError(f"children must be Nodes, not {type(child).__name__}")
+        if self.children and classify is None:
+            raise ValueError("an inner node needs classify: a column name or a function pkt -> child index")
+        if self.children and policy.per_flow:
+            raise ValueError(
+                f"{type(policy).__name__} ranks flows; an inner node ranks its children's packets"
+            )
+        if not self.children and classify is not None:
+            raise ValueError("classify only applies to an inner node (one with children)")
+        self.classify = classify
+        if isinstance(limit, Real) and not isinstance(limit, bool):
+            limit = Pacing(limit)
+        self.limit = limit
+        self.queue_kind = queue
+        self.name = name or type(policy).__name__
+        self.parent = None
+        self.index = 0  # position among the parent's children
+        for index, child in enumerate(self.children):
+            if child.parent is not None:
+                raise ValueError(f"node {child.name!r} already has a parent")
+            child.parent, child.index = self, index
+        self.queue = None
+
+    def __repr__(self):
+        return f"<Node {self.name} children={len(self.children)}>"
+
+    def walk(self):
+        """This node and every node below it, parents first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    # -- set-up for one run ----------------------------------------------
+    def bind(self, trace, default_queue):
+        if self.children:
+            key = self._classifier(trace)
+        else:
+            key = trace.column("flow").__getitem__
+        self.key = key
+        self.policy.bind(trace, key)
+        self.queue = make_queue(self.queue_kind or default_queue, self.policy, self.name)
+        if self.limit is not None:
+            self.limit.bind(trace)
+        self._static = None
+        if not self.children and not self.policy.per_flow:
+            static = self.policy.static_ranks()
+            if static is not None:
+                self._static = static
+                self._static_list = static.tolist()
+        self._choose_paths()
+
+    def _classifier(self, trace):
+        n = len(self.children)
+        if isinstance(self.classify, str):
+            values = trace.column(self.classify)
+            bad = [v for v in set(values) if not 0 <= v < n]
+            if bad:
+                raise ValueError(
+                    f"node {self.name!r}: column {self.classify!r} has value {min(bad)},"
+                    f" outside the child indices [0, {n - 1}]"
+                )
+            return values.__getitem__
+        if not callable(self.classify):
+            raise TypeError(f"classify must be a column name or callable, not {self.classify!r}")
+        return self.classify
+
+    def _choose_paths(self):
+        policy, queue = self.policy, self.queue
+        hooked = type(policy).dequeued is not Policy.dequeued or "dequeued" in vars(policy)
+        if policy.per_flow:
+            self.flows = {}
+            # Flows leave through peek + update/remove, which never rotate a
+            # circular queue: tell it the served rank is now in the past.
+            self._advance = queue.advance if policy.window and hasattr(queue, "advance") else None
+            self.insert = self._insert_flow
+            self.pop = self._pop_flow
+        elif self._static is not None:
+            ranks, push = self._static_list, queue.push
+            self.insert = lambda pkt, now: push(ranks[pkt], pkt)
+            self.pop = self._pop_hooked if hooked else self._pop_plain
+        else:
+            rank, push = policy.rank, queue.push
+            self.insert = lambda pkt, now: push(rank(pkt, now), pkt)
+            self.pop = self._pop_hooked if hooked else self._pop_plain
+
+    # -- packets and elements --------------------------------------------
+    def insert_child(self, child_index, pkt, now):
+        """An element for child_index, ranked by this node's policy on pkt."""
+        self.queue.push(self.policy.rank(pkt, now), child_index)
+
+    def insert_batch(self, first, end):
+        """Queue packets first..end-1, whose ranks are static, in one call."""
+        self.queue.push_many(self._static[first:end], range(first, end))
+
+    def _pop_plain(self, now):
+        return self.queue.pop()[1]
+
+    def _pop_hooked(self, now):
+        rank, item = self.queue.pop()
+        self.policy.dequeued(item, rank, now)
+        return item
+
+    def _insert_flow(self, pkt, now):
+        key = self.key(pkt)
+        flow = self.flows.get(key)
+        if flow is None:
+            flow = self.flows[key] = Flow(key, deque())
+        flow.packets.append(pkt)
+        rank = self.policy.flow_enqueued(flow, pkt, now)
+        if flow.handle is None:
+            flow.rank = rank
+            flow.handle = self.queue.push(rank, flow)
+        elif rank != flow.rank:
+            flow.rank = rank
+            self.queue.update(flow.handle, rank)
+
+    def _pop_flow(self, now):
+        queue = self.queue
+        served, flow = queue.peek()
+        pkt = flow.packets.popleft()
+        if flow.packets:
+            rank = self.policy.flow_dequeued(flow, pkt, now)
+            if rank != flow.rank:
+                flow.rank = rank
+                queue.update(flow.handle, rank)
+        else:
+            queue.remove(flow.handle)
+            self.policy.flow_emptied(flow, pkt, now)
+            flow.handle = None
+            flow.rank = None
+        if self._advance is not None:
+            self._advance(served)
+        return pkt
