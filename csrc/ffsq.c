@@ -65,10 +65,9 @@ static void ffsq_unlink(struct eiffel_ffsq *q, struct eiffel_node *node)
 	q->count--;
 }
 
-struct eiffel_node *eiffel_ffsq_pop_min(struct eiffel_ffsq *q)
+/* Pop node (the head of the min or max bucket) if there is one. */
+static struct eiffel_node *ffsq_pop(struct eiffel_ffsq *q, struct eiffel_node *node)
 {
-	struct eiffel_node *node = eiffel_ffsq_peek_min(q);
-
 	if (node) {
 		ffsq_unlink(q, node);
 		q->stats.pops++;
@@ -76,15 +75,14 @@ struct eiffel_node *eiffel_ffsq_pop_min(struct eiffel_ffsq *q)
 	return node;
 }
 
+struct eiffel_node *eiffel_ffsq_pop_min(struct eiffel_ffsq *q)
+{
+	return ffsq_pop(q, eiffel_ffsq_peek_min(q));
+}
+
 struct eiffel_node *eiffel_ffsq_pop_max(struct eiffel_ffsq *q)
 {
-	struct eiffel_node *node = eiffel_ffsq_peek_max(q);
-
-	if (node) {
-		ffsq_unlink(q, node);
-		q->stats.pops++;
-	}
-	return node;
+	return ffsq_pop(q, eiffel_ffsq_peek_max(q));
 }
 
 void eiffel_ffsq_remove(struct eiffel_ffsq *q, struct eiffel_node *node)

@@ -76,7 +76,6 @@ class _Queue:
     """What the three queues share: storage of items by slot, batches, stats."""
 
     _kind = None
-    _pop_max = 0
 
     def __init__(self, pq, describe):
         if pq == ffi.NULL:
@@ -141,27 +140,33 @@ class _Queue:
         self._items[slot] = None
         return self._pq.last_rank, item
 
-    def pop(self):
-        """Remove and return (rank, item) of the front element."""
+    def _pop(self, at_max, what):
         self._enter()
         try:
-            handle = lib.eiffel_pyq_pop(self._pq, self._pop_max)
+            handle = lib.eiffel_pyq_pop(self._pq, at_max)
             if handle < 0:
-                raise IndexError(f"pop from an empty {type(self).__name__}")
+                raise IndexError(f"{what} from an empty {type(self).__name__}")
             return self._take(handle)
         finally:
             self._lock.release()
 
-    def peek(self):
-        """Return (rank, item) of the element pop() would return, leaving it queued."""
+    def _peek(self, at_max, what):
         self._enter()
         try:
-            handle = lib.eiffel_pyq_peek(self._pq, self._pop_max)
+            handle = lib.eiffel_pyq_peek(self._pq, at_max)
             if handle < 0:
-                raise IndexError(f"peek into an empty {type(self).__name__}")
+                raise IndexError(f"{what} into an empty {type(self).__name__}")
             return self._pq.last_rank, self._items[handle & _SLOT_MASK]
         finally:
             self._lock.release()
+
+    def pop(self):
+        """Remove and return (rank, item) of the front element."""
+        return self._pop(0, "pop")
+
+    def peek(self):
+        """Return (rank, item) of the element pop() would return, leaving it queued."""
+        return self._peek(0, "peek")
 
     def _check_handle(self, handle):
         if isinstance(handle, bool) or not hasattr(type(handle), "__index__"):
@@ -260,7 +265,7 @@ class _Queue:
                 n,
                 ffi.from_buffer("uint64_t[]", ranks, require_writable=True),
                 ffi.from_buffer("uint64_t[]", handles, require_writable=True),
-                self._pop_max,
+                0,
             )
             slots = (handles[:got] & _SLOT_MASK).astype(np.intp)
             items = self._items[slots]
@@ -309,25 +314,11 @@ class FFSQueue(_Queue):
 
     def pop_max(self):
         """Remove and return (rank, item) of the maximum element."""
-        self._enter()
-        try:
-            handle = lib.eiffel_pyq_pop(self._pq, 1)
-            if handle < 0:
-                raise IndexError("pop_max from an empty FFSQueue")
-            return self._take(handle)
-        finally:
-            self._lock.release()
+        return self._pop(1, "pop_max")
 
     def peek_max(self):
         """Return (rank, item) of the element pop_max() would return."""
-        self._enter()
-        try:
-            handle = lib.eiffel_pyq_peek(self._pq, 1)
-            if handle < 0:
-                raise IndexError("peek_max into an empty FFSQueue")
-            return self._pq.last_rank, self._items[handle & _SLOT_MASK]
-        finally:
-            self._lock.release()
+        return self._peek(1, "peek_max")
 
     @property
     def stats(self):
