@@ -109,8 +109,7 @@ class Node:
             # Flows leave through peek + update/remove, which never rotate a
             # circular queue: tell it the served rank is now in the past.
             self._advance = queue.advance if policy.window and hasattr(queue, "advance") else None
-            self.insert = self._insert_flow
-            self.pop = self._pop_flow
+            self.insert, self.pop = self._flow_paths()
         elif self._static is not None:
             ranks, push = self._static_list, queue.push
             self.insert = lambda pkt, now: push(ranks[pkt], pkt)
@@ -137,34 +136,47 @@ class Node:
         self.policy.dequeued(item, rank, now)
         return item
 
-    def _insert_flow(self, pkt, now):
-        key = self.key(pkt)
-        flow = self.flows.get(key)
-        if flow is None:
-            flow = self.flows[key] = Flow(key, deque())
-        flow.packets.append(pkt)
-        rank = self.policy.flow_enqueued(flow, pkt, now)
-        if flow.handle is None:
-            flow.rank = rank
-            flow.handle = self.queue.push(rank, flow)
-        elif rank != flow.rank:
-            flow.rank = rank
-            self.queue.update(flow.handle, rank)
+    def _flow_paths(self):
+        """insert and pop for a flow policy, as closures over locals: they run
+        once per packet, and local lookups are the cheapest Python has."""
+        flows, key = self.flows, self.key
+        queue, policy = self.queue, self.policy
+        push, update, peek, remove = queue.push, queue.update, queue.peek, queue.remove
+        enqueued, dequeued, emptied = policy.flow_enqueued, policy.flow_dequeued, policy.flow_emptied
+        advance = self._advance
+        advanced = [None]
 
-    def _pop_flow(self, now):
-        queue = self.queue
-        served, flow = queue.peek()
-        pkt = flow.packets.popleft()
-        if flow.packets:
-            rank = self.policy.flow_dequeued(flow, pkt, now)
-            if rank != flow.rank:
+        def insert(pkt, now):
+            k = key(pkt)
+            flow = flows.get(k)
+            if flow is None:
+                flow = flows[k] = Flow(k, deque())
+            flow.packets.append(pkt)
+            rank = enqueued(flow, pkt, now)
+            if flow.handle is None:
                 flow.rank = rank
-                queue.update(flow.handle, rank)
-        else:
-            queue.remove(flow.handle)
-            self.policy.flow_emptied(flow, pkt, now)
-            flow.handle = None
-            flow.rank = None
-        if self._advance is not None:
-            self._advance(served)
-        return pkt
+                flow.handle = push(rank, flow)
+            elif rank != flow.rank:
+                flow.rank = rank
+                update(flow.handle, rank)
+
+        def pop(now):
+            served, flow = peek()
+            packets = flow.packets
+            pkt = packets.popleft()
+            if packets:
+                rank = dequeued(flow, pkt, now)
+                if rank != flow.rank:
+                    flow.rank = rank
+                    update(flow.handle, rank)
+            else:
+                remove(flow.handle)
+                emptied(flow, pkt, now)
+                flow.handle = None
+                flow.rank = None
+            if advance is not None and served != advanced[0]:
+                advanced[0] = served
+                advance(served)
+            return pkt
+
+        return insert, pop

@@ -48,39 +48,63 @@ class SRPT(_BySize):
 
 
 class PFabric(_BySize):
-    """pFabric (Alizadeh et al., SIGCOMM'13) as Eiffel writes it: a packet's
-    priority is the remaining flow size its sender stamped in it; a flow
-    ranks as the best priority among its queued packets, on enqueue
-    min(p.rank, f.rank) and on dequeue the minimum of what is left.  Packets
-    of a flow leave in order (no starvation of a flow's own head).
-
+    """pFabric (Alizadeh et al., SIGCOMM'13) as Eiffel writes it: a packet
+    carries a priority, its flow's remaining size; a flow ranks as the best
+    priority among its queued packets -- on enqueue min(p.rank, f.rank), on
+    dequeue the minimum of what is left -- and its packets leave in order.
     The minimum of a FIFO is kept in a monotone deque per flow, so both
-    updates are O(1) amortised."""
+    updates are O(1) amortised.
+
+    What a packet's priority is depends on the sender.  pFabric's senders
+    are window-limited, so a flow's queued packets are within a window of
+    the bytes this link has yet to carry for it; ``stamps="link"`` (the
+    default) stamps each packet on arrival with exactly that: the flow's
+    bytes not yet transmitted here.  ``stamps="trace"`` uses the trace's
+    ``remaining`` column, the bytes of the flow from this packet on, as an
+    open-loop sender would stamp them: behind a deep backlog the minimum is
+    then the newest packet, which favours flows whose sender has finished.
+    """
 
     per_flow = True
+
+    def __init__(self, unit=None, stamps="link"):
+        if stamps not in ("link", "trace"):
+            raise ValueError(f"stamps must be 'link' or 'trace', not {stamps!r}")
+        super().__init__(unit)
+        self.stamps = stamps
 
     def bind(self, trace, key):
         super().bind(trace, key)
         unit = self.unit
-        self.priority = [r // unit for r in trace.column("remaining")]
+        self.size = trace.column("size")
+        self.flow_bytes = trace.column("flow_bytes")
+        self.sent = {}  # flow key -> bytes transmitted so far
+        self.priority = [r // unit for r in trace.column("remaining")] if self.stamps == "trace" else None
+
+    def _stamp(self, flow, pkt):
+        if self.priority is not None:
+            return self.priority[pkt]
+        return (self.flow_bytes[pkt] - self.sent.get(flow.key, 0)) // self.unit
 
     def flow_enqueued(self, flow, pkt, now):
-        rank = self.priority[pkt]
+        rank = self._stamp(flow, pkt)
         minima = flow.state
         if minima is None:
             minima = flow.state = deque()
-        while minima and minima[-1] > rank:
+        while minima and minima[-1][0] > rank:
             minima.pop()
-        minima.append(rank)
-        return minima[0]
+        minima.append((rank, pkt))
+        return minima[0][0]
 
     def flow_dequeued(self, flow, pkt, now):
+        self.sent[flow.key] = self.sent.get(flow.key, 0) + self.size[pkt]
         minima = flow.state
-        if minima[0] == self.priority[pkt]:
+        if minima[0][1] == pkt:
             minima.popleft()
-        return minima[0]
+        return minima[0][0]
 
     def flow_emptied(self, flow, pkt, now):
+        self.sent[flow.key] = self.sent.get(flow.key, 0) + self.size[pkt]
         flow.state.clear()
 
 
