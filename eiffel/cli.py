@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from eiffel import bench
+from eiffel import bench, dscp_cli
 
 
 def build_parser():
@@ -12,6 +12,7 @@ def build_parser():
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bench.add_parser(subparsers)
+    dscp_cli.add_parser(subparsers)
     return parser
 
 

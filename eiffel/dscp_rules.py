@@ -108,7 +108,7 @@ class Marking:
                 raise ValueError(f"{option} must be an ipaddress network, not {net!r}")
         if self.src is not None and self.dst is not None and self.src.version != self.dst.version:
             raise ValueError(
-                f"--src {self.src} and --dst {self.dst} mix IPv{self.src.version} and "
+                f"--src {_address(self.src)} and --dst {_address(self.dst)} mix IPv{self.src.version} and "
                 f"IPv{self.dst.version}: one marking is for one address family"
             )
         if self.direction not in DIRECTIONS:
