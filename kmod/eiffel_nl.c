@@ -274,6 +274,7 @@ int eiffel_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	st.gc_flows = q->stat_gc_flows;
 	st.allocation_errors = q->stat_allocation_errors;
 	st.enqueued = q->stat_enqueued;
+	st.dequeued = q->stat_dequeued;
 	st.limit_drops = q->stat_limit_drops;
 	st.flow_limit_drops = q->stat_flow_limit_drops;
 	st.horizon_drops = q->stat_horizon_drops;

@@ -200,6 +200,7 @@ static void eiffel_flow_unset_throttled(struct eiffel_sched_data *q,
 		q->unthrottle_latency_max_ns = lateness;
 	q->throttled_flows--;
 	q->stat_unthrottled++;
+	f->waited = true;
 	eiffel_flow_add_tail(&q->old_flows, f);
 }
 
@@ -561,15 +562,25 @@ static void eiffel_pace(struct eiffel_sched_data *q, struct eiffel_flow *f,
 	f->time_next_packet = now + len;
 }
 
+/*
+ * Early is a bug (never happens by construction; counted to prove it).
+ * Late counts packets that waited in the cFFS and left more than one
+ * granularity plus the timer slack after their send time: the lateness the
+ * scheduler adds, not queueing behind other flows' packets.
+ */
 static void eiffel_account_timing(struct eiffel_sched_data *q,
-				  struct sk_buff *skb, u64 send_time, u64 now)
+				  struct eiffel_flow *f, struct sk_buff *skb,
+				  u64 send_time, u64 now)
 {
 	u64 tolerance = (u64)q->cfg.granularity + q->cfg.timer_slack;
 
 	if (unlikely(now < send_time))
 		q->stat_early++;
-	else if (now - send_time > tolerance)
-		q->stat_late++;
+	if (f->waited) {
+		f->waited = false;
+		if (now - send_time > tolerance)
+			q->stat_late++;
+	}
 	if (unlikely((s64)(now - send_time - q->cfg.ce_threshold) > 0)) {
 		INET_ECN_set_ce(skb);
 		q->stat_ce_mark++;
@@ -634,7 +645,8 @@ begin:
 	qdisc_qstats_backlog_dec(sch, skb);
 	sch->q.qlen--;
 	qdisc_bstats_update(sch, skb);
-	eiffel_account_timing(q, skb, send_time, now);
+	q->stat_dequeued++;
+	eiffel_account_timing(q, f, skb, send_time, now);
 
 	plen = qdisc_pkt_len(skb);
 	f->credit -= plen;

@@ -84,6 +84,7 @@ struct eiffel_flow {
 	u32 socket_hash;		/* sk_hash when created: detects reuse */
 	u32 qlen;
 	int credit;			/* DRR deficit, bytes */
+	bool waited;			/* left the cFFS; its next packet is timed */
 	u64 time_next_packet;		/* ns: earliest send time of the next packet */
 	u64 rate;			/* last pacing rate, bytes/s, and ... */
 	u64 ns_per_byte;		/* ... its reciprocal, fixed point */
@@ -118,6 +119,7 @@ struct eiffel_sched_data {
 	u64 stat_gc_flows;
 	u64 stat_allocation_errors;
 	u64 stat_enqueued;
+	u64 stat_dequeued;
 	u64 stat_limit_drops;
 	u64 stat_flow_limit_drops;
 	u64 stat_horizon_drops;

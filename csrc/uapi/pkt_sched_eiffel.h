@@ -46,7 +46,10 @@ enum {
 
 /*
  * Extended statistics (TCA_STATS_APP, "tc -s" xstats).  Only fixed-width
- * fields, no implicit padding.  Times are nanoseconds.
+ * fields, no implicit padding.  Times are nanoseconds.  Packet counts here
+ * count skbs (a GSO skb is one), as qlen and drops do; the standard "Sent
+ * N pkt" counts segments.  So at any time
+ *   dequeued + drops + qlen == enqueued.
  */
 struct tc_eiffel_xstats {
 	/* flows now */
@@ -58,6 +61,7 @@ struct tc_eiffel_xstats {
 	__u64	allocation_errors;	/* flows that could not be allocated */
 	/* packets */
 	__u64	enqueued;		/* packets offered to enqueue, drops included */
+	__u64	dequeued;		/* packets handed on (each GSO skb once) */
 	__u64	limit_drops;		/* dropped: qdisc limit (incl. limit shrunk by change) */
 	__u64	flow_limit_drops;	/* dropped: flow_limit */
 	__u64	horizon_drops;		/* dropped: send time beyond horizon */
@@ -65,7 +69,7 @@ struct tc_eiffel_xstats {
 	__u64	pkts_too_long;		/* pacing delay clamped to one second */
 	__u64	ce_mark;		/* packets CE-marked for lateness */
 	__u64	early_packets;		/* left before their send time: always 0 */
-	__u64	late_packets;		/* left > granularity + timer_slack late */
+	__u64	late_packets;		/* waited in the cFFS, left > granularity + timer_slack late */
 	/* pacing and the cFFS */
 	__u64	throttled;		/* times a flow was put in the cFFS */
 	__u64	unthrottled;		/* times a flow left the cFFS */

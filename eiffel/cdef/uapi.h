@@ -30,6 +30,7 @@ struct tc_eiffel_xstats {
     uint64_t gc_flows;
     uint64_t allocation_errors;
     uint64_t enqueued;
+    uint64_t dequeued;
     uint64_t limit_drops;
     uint64_t flow_limit_drops;
     uint64_t horizon_drops;
