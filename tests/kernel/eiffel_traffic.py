@@ -3,17 +3,21 @@ namespace as ``ip netns exec NS python eiffel_traffic.py COMMAND ...``.
 
 Each command prints one JSON object on stdout:
 
-  blast DST PORT0 FLOWS COUNT SIZE
+  blast DST PORT0 FLOWS COUNT SIZE [HOLD_NS]
       COUNT UDP datagrams of SIZE bytes on each of FLOWS connected sockets
-      (ports PORT0..PORT0+FLOWS-1), as fast as possible, round robin.
-      -> {"sent": N}   (datagrams the kernel accepted: what reached the qdisc)
+      (ports PORT0..PORT0+FLOWS-1), as fast as possible, round robin.  With
+      HOLD_NS, every datagram gets the SO_TXTIME departure time start +
+      HOLD_NS, so an EDT qdisc holds them all until then (counters frozen).
+      -> {"sent": N, "txtime": T}   (datagrams the kernel accepted, that is
+      what reached the qdisc; T the departure time or 0)
   txtime-send DST PORT SPEC
       UDP datagrams with SO_TXTIME / SCM_TXTIME (CLOCK_MONOTONIC) departure
       times; SPEC is a JSON list of [socket, delay_ns] (socket 0 is connected,
       socket 1 is unconnected and uses sendto); the payload carries the
       sequence number and the txtime.  -> {"sent": [[seq, txtime_ns], ...]}
   txtime-recv PORT COUNT TIMEOUT
-      Receive up to COUNT datagrams (stop after TIMEOUT s of silence) with
+      Receive up to COUNT datagrams (stop after TIMEOUT s of silence, or 60 s
+      before the first) with
       kernel receive timestamps.  -> {"got": [[seq, txtime, rx_kernel_mono,
       rx_user_mono], ...]}; rx_kernel_mono is the kernel's arrival time
       (SO_TIMESTAMPNS, CLOCK_REALTIME) moved to CLOCK_MONOTONIC.
@@ -33,24 +37,27 @@ SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 SCM_TIMESTAMPNS = SO_TIMESTAMPNS
 CLOCK_MONOTONIC = time.CLOCK_MONOTONIC
 PAYLOAD = struct.Struct("=QQ")  # sequence number, txtime (ns)
+FIRST_TIMEOUT = 60.0
 
 
-def blast(dst: str, port0: int, flows: int, count: int, size: int) -> dict:
+def blast(dst: str, port0: int, flows: int, count: int, size: int, hold_ns: int = 0) -> dict:
     socks = []
     for i in range(flows):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = _txtime_socket() if hold_ns else socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.connect((dst, port0 + i))
         socks.append(s)
     payload = b"x" * size
+    txtime = time.clock_gettime_ns(CLOCK_MONOTONIC) + hold_ns if hold_ns else 0
+    cmsg = [(socket.SOL_SOCKET, SCM_TXTIME, struct.pack("=Q", txtime))] if hold_ns else []
     sent = 0
     for _ in range(count):
         for s in socks:
             try:
-                s.send(payload)
+                s.sendmsg([payload], cmsg)
                 sent += 1
             except OSError:
-                pass  # refused before the qdisc: not counted
-    return {"sent": sent}
+                pass  # refused before the qdisc (ICMP unreachable): not counted
+    return {"sent": sent, "txtime": txtime}
 
 
 def _txtime_socket() -> socket.socket:
@@ -91,12 +98,15 @@ def txtime_recv(port: int, count: int, timeout: float) -> dict:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     s.bind(("0.0.0.0", port))
-    s.settimeout(timeout)
+    # The first datagram may take a while (the sender is a new process).
+    s.settimeout(max(timeout, FIRST_TIMEOUT))
     # Tell the sender we are ready (it waits for this line).
     print("ready", file=sys.stderr, flush=True)
     offset = _realtime_minus_monotonic()
     got = []
     while len(got) < count:
+        if got:
+            s.settimeout(timeout)
         try:
             data, ancdata, _, _ = s.recvmsg(64, socket.CMSG_SPACE(16))
         except socket.timeout:
@@ -115,8 +125,8 @@ def txtime_recv(port: int, count: int, timeout: float) -> dict:
 def main(argv: list[str]) -> None:
     cmd, args = argv[0], argv[1:]
     if cmd == "blast":
-        dst, port0, flows, count, size = args
-        out = blast(dst, int(port0), int(flows), int(count), int(size))
+        dst, port0, flows, count, size, *hold = args
+        out = blast(dst, int(port0), int(flows), int(count), int(size), int(hold[0]) if hold else 0)
     elif cmd == "txtime-send":
         dst, port, spec = args
         out = txtime_send(dst, int(port), json.loads(spec))
