@@ -68,14 +68,15 @@ class Node:
             yield from child.walk()
 
     # -- set-up for one run ----------------------------------------------
-    def bind(self, trace, default_queue):
+    def bind(self, trace, default_queue, count_inversions=False):
         if self.children:
             key = self._classifier(trace)
         else:
             key = trace.column("flow").__getitem__
         self.key = key
         self.policy.bind(trace, key)
-        self.queue = make_queue(self.queue_kind or default_queue, self.policy, self.name)
+        kind = self.queue_kind or default_queue
+        self.queue = make_queue(kind, self.policy, self.name, count_inversions)
         if self.limit is not None:
             self.limit.bind(trace)
         self._static = None
@@ -162,6 +163,11 @@ class Node:
 
         def pop(now):
             served, flow = peek()
+            if advance is not None and served != advanced[0]:
+                # Before any update: the served rank is the front, and the
+                # flow's next rank must fit the window that starts near it.
+                advanced[0] = served
+                advance(served)
             packets = flow.packets
             pkt = packets.popleft()
             if packets:
@@ -174,9 +180,6 @@ class Node:
                 emptied(flow, pkt, now)
                 flow.handle = None
                 flow.rank = None
-            if advance is not None and served != advanced[0]:
-                advanced[0] = served
-                advance(served)
             return pkt
 
         return insert, pop

@@ -1,6 +1,7 @@
 """Which queue a node gets: exact (FFS or cFFS), approximate, or the heap PIFO."""
 
 from eiffel.pifo.heap import HeapPIFO
+from eiffel.pifo.inversions import InversionCounter
 from eiffel.queues import ApproxQueue, CFFSQueue, FFSQueue
 
 __all__ = ["QUEUE_KINDS", "make_queue"]
@@ -11,8 +12,14 @@ QUEUE_KINDS = ("exact", "ffs", "cffs", "approx", "heap")
 MAX_BUCKETS = 1 << 24  # 16 Mi buckets, about 256 MB: beyond that, coarsen the rank unit
 
 
-def make_queue(kind, policy, name="node"):
-    """A queue for policy: kind is one of QUEUE_KINDS."""
+def make_queue(kind, policy, name="node", count_inversions=False):
+    """A queue for policy: kind is one of QUEUE_KINDS.  With count_inversions
+    it is wrapped in an InversionCounter (an exact shadow beside it)."""
+    queue = _make_queue(kind, policy, name)
+    return InversionCounter(queue) if count_inversions else queue
+
+
+def _make_queue(kind, policy, name):
     if kind not in QUEUE_KINDS:
         raise ValueError(f"queue kind {kind!r} is not one of {', '.join(QUEUE_KINDS)}")
     if kind == "heap":
@@ -34,10 +41,12 @@ def make_queue(kind, policy, name="node"):
                 " an FFS queue holds a fixed range: use 'cffs', 'approx' or 'heap'"
             )
         return FFSQueue(bound)
-    # A circular queue of 2 * buckets buckets: a window policy needs
-    # buckets >= bound so that last dequeued + bound stays below the horizon;
-    # a fixed range [0, bound) needs 2 * buckets >= bound.
-    buckets = bound if policy.window else (bound + 1) // 2
+    # A circular queue of 2 * buckets buckets.  A window policy needs
+    # buckets >= bound so that last dequeued + bound stays below the horizon.
+    # A fixed range [0, bound) needs it too: the halves rotate when the front
+    # one empties, and only a front half covering the whole range never does
+    # while something is queued (otherwise low ranks would arrive "late").
+    buckets = bound
     if kind == "cffs":
         return CFFSQueue(buckets)
     return ApproxQueue(buckets)

@@ -23,13 +23,15 @@ class Scheduler:
     shaper an exact heap, which turns the whole tree into the reference.
     """
 
-    def __init__(self, root, *, queue="exact", shaper_unit=1000, shaper_buckets=1 << 16):
+    def __init__(self, root, *, queue="exact", shaper_unit=1000, shaper_buckets=1 << 16,
+                 count_inversions=False):
         if not isinstance(root, Node):
             raise TypeError(f"root must be a Node, not {type(root).__name__}")
         if root.parent is not None:
             raise ValueError(f"node {root.name!r} is a child of another node; pass the root")
         self.root = root
         self.queue_kind = queue
+        self.count_inversions = count_inversions
         self.shaper_unit = shaper_unit
         self.shaper_buckets = shaper_buckets
         self.nodes = list(root.walk())
@@ -42,7 +44,7 @@ class Scheduler:
     def bind(self, trace):
         """Prepare every node (queues, policies) for a run over trace; return self."""
         for node in self.nodes:
-            node.bind(trace, self.queue_kind)
+            node.bind(trace, self.queue_kind, self.count_inversions)
         self.trace = trace
         self.backlog = 0
         self.shaper = None

@@ -1,7 +1,8 @@
 """Deadline policies: EDF and LSTF.
 
-Ranks are times in units of ``unit`` ns, counted from the trace's earliest
-deadline so that the range fits a fixed FFS queue.  Packets without a
+Ranks are times in units of ``unit`` ns (by default 1 us, coarser if the
+trace's deadlines span more than 2**16 of them), counted from the trace's
+earliest deadline so that the range fits a fixed FFS queue.  Packets without a
 deadline (-1) rank after every packet that has one, FIFO among themselves.
 """
 
@@ -26,7 +27,7 @@ class _TimeRank(Policy):
         has = trace.array("deadline") >= 0
         base = int(times[has].min()) if has.any() else 0
         span = int(times[has].max()) - base if has.any() else 0
-        self.unit = unit_for(span, self._unit)
+        self.unit = unit_for(span, self._unit, finest=1000)
         self._last = span // self.unit + 1  # the rank of "no deadline"
         ranks = np.full(len(trace), self._last, dtype=np.int64)
         ranks[has] = (times[has] - base) // self.unit

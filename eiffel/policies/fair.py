@@ -8,14 +8,17 @@ __all__ = ["DRR", "STFQ", "WFQ", "hpfq"]
 
 
 class DRR(Policy):
-    """Deficit round robin (Shreedhar & Varghese) as per-flow ranks.
+    """Deficit round robin (Shreedhar & Varghese, SIGCOMM'95) as per-flow ranks.
 
     A flow's rank is the round in which it is served next; flows of one
     round leave in the order they joined it, which is DRR's active list.
-    A flow joining or running out of deficit moves to a later round with
-    quantum bytes of credit per round.  This is exactly DRR when quantum is
-    at least the largest packet (the usual rule); with smaller quanta a flow
-    that must skip rounds waits at the front of its round, not the back.
+    A flow joining, or ending its turn, moves to a later round with quantum
+    bytes of credit per round.  As in the paper, a turn ends as soon as the
+    deficit cannot cover the flow's next packet (Linux's sch_drr checks at
+    the next dequeue instead, so a flow arriving meanwhile goes ahead).
+    This is exactly DRR when quantum is at least the largest packet (the
+    usual rule); with smaller quanta a flow that must skip rounds waits at
+    the front of its later round, not the back.
     """
 
     per_flow = True

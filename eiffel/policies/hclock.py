@@ -14,7 +14,8 @@ Dequeue at time now serves the flow with the smallest r if r <= now (the
 reservation phase); otherwise the eligible flow with the smallest s; if
 neither exists nothing may leave and the node says when to look again.
 Tags are the head packet's start tags; r and l ranks are ``unit`` ns (1 us
-by default) and s ranks share units of 1/1024 byte per unit of share.
+by default); s tags count 1/1024 byte per unit of share, and s ranks a unit
+of those chosen from the trace.
 
 Like any non-work-conserving node, an HClock node is a scheduler's root.
 """
@@ -25,6 +26,7 @@ from eiffel.pifo.node import Node
 from eiffel.pifo.policy import Flow, Policy
 from eiffel.pifo.queues import QUEUE_KINDS, make_queue
 from eiffel.pifo.shaper import NEVER
+from eiffel.policies._units import unit_for
 
 __all__ = ["HClock"]
 
@@ -74,7 +76,7 @@ class HClock(Node):
 
     work_conserving = False
 
-    def bind(self, trace, default_queue):
+    def bind(self, trace, default_queue, count_inversions=False):
         kind = self.queue_kind or default_queue
         if kind not in QUEUE_KINDS:
             raise ValueError(f"queue kind {kind!r} is not one of {', '.join(QUEUE_KINDS)}")
@@ -84,13 +86,17 @@ class HClock(Node):
         largest = int(trace.array("size").max()) if len(trace) else 1
         slowest = min(list(self.reservations.values()) + list(self.limits.values()), default=NS_PER_S)
         lightest = min(self.shares.values(), default=1)
-        # Time tags stay within one packet's cost of now (plus lag, hence 4x);
-        # share tags within one packet's cost of each other, like STFQ.
+        # Time tags stay within one packet's cost of now (plus lag, hence 4x).
+        # Share tags run ahead of the virtual time by one packet's cost, or,
+        # for a flow also served for its reservation, by up to all its bytes.
         time_bound = 4 * (-(-largest * 8 * NS_PER_S // int(slowest)) // self.unit) + 4
-        share_bound = int(largest * SHARE_SCALE / min(lightest, 1)) // self.unit + 2
-        self.r_queue = make_queue(kind, _Tags(max(time_bound, 64)), self.name)
+        ahead = int(trace.flow_bytes.max()) if self.reservations and len(trace) else largest
+        lead = (ahead + largest) * SHARE_SCALE / lightest
+        self.s_unit = unit_for(lead)
+        share_bound = int(lead // self.s_unit) + 2
+        self.r_queue = make_queue(kind, _Tags(max(time_bound, 64)), self.name, count_inversions)
         self.l_queue = make_queue(kind, _Tags(max(time_bound, 64)), self.name)
-        self.s_queue = make_queue(kind, _Tags(max(share_bound, 64)), self.name)
+        self.s_queue = make_queue(kind, _Tags(max(share_bound, 64)), self.name, count_inversions)
         self.queue = self.s_queue  # what summaries read stats from
         self.flows = {}
         self.vtime = 0
@@ -110,7 +116,15 @@ class HClock(Node):
         if tags.l > now:
             tags.l_handle = self.l_queue.push(tags.l // unit, flow)
         else:
-            tags.s_handle = self.s_queue.push(tags.s // unit, flow)
+            self._share_push(flow)
+
+    def _share_push(self, flow):
+        s_queue = self.s_queue
+        if not s_queue and hasattr(s_queue, "advance"):
+            # Anchor an empty window at the virtual time: every share tag
+            # pushed from now on is at or after it.
+            s_queue.advance(self.vtime // self.s_unit)
+        flow.state.s_handle = s_queue.push(flow.state.s // self.s_unit, flow)
 
     def _unqueue_flow(self, flow):
         tags = flow.state
@@ -146,9 +160,13 @@ class HClock(Node):
             rank, flow = l_queue.peek()
             if rank > slot:
                 break
-            l_queue.remove(flow.state.l_handle)
-            flow.state.l_handle = None
-            flow.state.s_handle = self.s_queue.push(flow.state.s // self.unit, flow)
+            tags = flow.state
+            l_queue.remove(tags.l_handle)
+            tags.l_handle = None
+            # Like a flow that just became backlogged, a flow its limit held
+            # back banks no share credit: its share tag starts at vtime.
+            tags.s = max(tags.s, self.vtime)
+            self._share_push(flow)
 
     def _pop(self, now):
         slot = now // self.unit
@@ -166,7 +184,7 @@ class HClock(Node):
                 return -1
             rank, flow = self.s_queue.peek()
             reserved = False
-            self.vtime = rank * self.unit
+            self.vtime = rank * self.s_unit
             if hasattr(self.s_queue, "advance"):
                 self.s_queue.advance(rank)
         self._unqueue_flow(flow)

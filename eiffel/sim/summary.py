@@ -132,7 +132,9 @@ def _percentiles(values):
 def _inversions(result):
     out = {}
     for node, stats in result.queue_stats.items():
-        if "approx_pops" in stats:
+        if "inversions" in stats:  # counted against an exact shadow
+            out[node] = {key: stats[key] for key in ("pops", "inversions", "mean_error", "max_error")}
+        elif "approx_pops" in stats:  # the approximate queue's own count
             pops = stats["approx_pops"]
             inexact = stats["approx_inexact"]
             out[node] = {
@@ -141,8 +143,6 @@ def _inversions(result):
                 "mean_error": stats["approx_error_sum"] / inexact if inexact else 0.0,
                 "max_error": stats["approx_error_max"],
             }
-        elif "inversions" in stats:
-            out[node] = {key: stats[key] for key in ("pops", "inversions", "mean_error", "max_error")}
     return out
 
 

@@ -1,0 +1,180 @@
+"""The ``eiffel simulate`` subcommand.
+
+    eiffel simulate --policy pfabric,fifo,drr --workload websearch --load 0.7 \\
+        --flows 10000 --plot study.png
+
+eiffel.cli calls add_parser(subparsers) to register it.
+"""
+
+import argparse
+import json
+import re
+import sys
+
+from eiffel.pifo.queues import QUEUE_KINDS
+from eiffel.pifo.scheduler import Scheduler
+from eiffel.policies import POLICIES, build
+from eiffel.sim import workloads
+from eiffel.sim.progress import ProgressBar
+from eiffel.sim.simulator import simulate
+from eiffel.sim.summary import summarize
+from eiffel.sim.trace import Trace
+
+__all__ = ["add_parser", "parse_rate", "run"]
+
+WORKLOADS = ("websearch", "datamining", "constant", "onoff")
+_SUFFIX = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
+
+
+def parse_rate(text):
+    """'10G', '2.5g', '100M', '1e9' or '10gbit' -> bits per second (float)."""
+    match = re.fullmatch(r"\s*([0-9.]+(?:e[+-]?[0-9]+)?)\s*([kmgt]?)(?:bit|bps|b/s)?\s*", text.lower())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (e.g. 10G, 100M, 1e9)")
+    rate = float(match.group(1)) * _SUFFIX[match.group(2)]
+    if not rate > 0:
+        raise argparse.ArgumentTypeError(f"rate {text!r} must be positive")
+    return rate
+
+
+BURST = "none"  # --sender-rate none: each flow arrives at once
+
+
+def _sender_rate(text):
+    return BURST if text.lower() in ("none", "inf", "burst") else parse_rate(text)
+
+
+def _load(text):
+    value = float(text)
+    if not 0 < value <= 10:
+        raise argparse.ArgumentTypeError(f"load {text} must be in (0, 10] (1 = the link rate)")
+    return value
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive integer")
+    return value
+
+
+def _policies(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    bad = [name for name in names if name not in POLICIES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown policy {', '.join(bad) or text!r}; choose from {', '.join(POLICIES)}"
+        )
+    return names
+
+
+def add_parser(subparsers):
+    """Register ``simulate`` on an argparse subparsers object."""
+    policies = "\n".join(f"  {name:<8} {description}" for name, (description, _) in POLICIES.items())
+    parser = subparsers.add_parser(
+        "simulate",
+        help="run a scheduling policy over a packet trace on one link",
+        description="Simulate one link draining an Eiffel scheduler and print FCT slowdown, "
+        "queueing delay, drops and rank inversions.",
+        epilog=f"policies:\n{policies}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--policy", type=_policies, default=["fifo"],
+                        help="a policy, or several separated by commas to compare them on one trace")
+    parser.add_argument("--workload", choices=WORKLOADS, default="websearch",
+                        help="generated traffic (default websearch); ignored with --pcap")
+    parser.add_argument("--pcap", metavar="FILE", help="replay a capture instead (needs eiffel[pcap])")
+    parser.add_argument("--load", type=_load, default=0.7, help="offered load, fraction of the link (default 0.7)")
+    parser.add_argument("--flows", type=_positive_int, default=1000, help="flows (or sources) to generate")
+    parser.add_argument("--rate", type=parse_rate, default=10e9, help="link rate (default 10G)")
+    parser.add_argument("--sender-rate", type=_sender_rate, default=None, metavar="RATE|none",
+                        help="each flow's sending rate (default: the link rate; none: whole flow at once)")
+    parser.add_argument("--duration", type=float, default=100.0, metavar="MS",
+                        help="length of constant and on-off workloads in ms (default 100)")
+    parser.add_argument("--classes", type=_positive_int, default=1,
+                        help="traffic classes to spread flows over (the cls column; default 1)")
+    parser.add_argument("--mtu", type=_positive_int, default=1500, help="packet size in bytes (default 1500)")
+    parser.add_argument("--buffer", type=_positive_int, default=None, metavar="PACKETS",
+                        help="scheduler capacity, tail drop beyond (default unlimited)")
+    parser.add_argument("--queue", choices=QUEUE_KINDS, default="cffs",
+                        help="queue for every node (default cffs; exact = FFS or cFFS by policy; heap = reference)")
+    parser.add_argument("--count-inversions", action="store_true",
+                        help="count rank inversions against an exact shadow (default with --queue approx)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--plot", metavar="PNG", help="save FCT slowdown and throughput plots (needs eiffel[plot])")
+    parser.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def _trace(args):
+    if args.pcap:
+        from eiffel.sim.pcap import read_pcap
+
+        packets, skipped = read_pcap(args.pcap)
+        if skipped:
+            print(f"{args.pcap}: skipped {skipped} non-IP frames", file=sys.stderr)
+        return Trace(packets)
+    sender = {None: args.rate, BURST: None}.get(args.sender_rate, args.sender_rate)
+    share = args.load * args.rate / args.flows  # bits/s per source
+    if args.workload in workloads.CDFS:
+        packets = workloads.poisson_flows(
+            args.workload, args.load, args.rate, args.flows, mtu=args.mtu,
+            sender_rate=sender, classes=args.classes, seed=args.seed,
+        )  # fmt: skip
+    else:
+        duration = int(args.duration * 1e6)
+        sources = []
+        for flow in range(args.flows):
+            cls = flow % args.classes
+            if args.workload == "constant":
+                sources.append(workloads.constant_rate(share, duration, size=args.mtu, flow=flow,
+                                                       start=flow * 1000, cls=cls))
+            else:
+                sources.append(workloads.on_off(2 * share, 1e6, 1e6, duration, size=args.mtu, flow=flow,
+                                                cls=cls, seed=args.seed + flow))
+        packets = workloads.merge(*sources)
+    return Trace(packets)
+
+
+def run(args):
+    """Handler of ``eiffel simulate``: returns the exit status."""
+    trace = _trace(args)
+    if len(trace) == 0:
+        print("the workload has no packets", file=sys.stderr)
+        return 1
+    count = args.count_inversions or args.queue == "approx"
+    show_progress = not args.no_progress and sys.stderr.isatty()
+    summaries = []
+    for name in args.policy:
+        bar = ProgressBar(f"{name:>8}") if show_progress else None
+        scheduler = Scheduler(build(name, args.rate), queue=args.queue, count_inversions=count)
+        result = simulate(trace, scheduler, args.rate, buffer=args.buffer, progress=bar)
+        if bar is not None:
+            bar.close()
+        summaries.append(summarize(result, policy=name, queue=args.queue))
+    if args.json:
+        json.dump([summary.to_dict() for summary in summaries], sys.stdout, indent=1)
+        print()
+    else:
+        print("\n\n".join(summary.format() for summary in summaries))
+    if args.plot:
+        from eiffel.sim.plot import plot_summaries
+
+        workload = args.pcap or f"{args.workload}, load {args.load:g}, {args.flows} flows"
+        plot_summaries(summaries, args.plot, title=f"{workload}, {args.rate / 1e9:g} Gbit/s link")
+        print(f"plot saved to {args.plot}", file=sys.stderr)
+    return 0
+
+
+def main(argv=None):
+    """Run ``simulate`` alone (python -m eiffel.sim.cli ...)."""
+    parser = argparse.ArgumentParser(prog="eiffel")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
