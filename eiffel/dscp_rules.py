@@ -230,6 +230,11 @@ def nft_rule(marking, version):
     """The nftables rule body (the words after the chain name) for one family."""
     family = _NFT_FAMILY[version]
     words = []
+    if marking.src is None and marking.dst is None:
+        # Without an address match nothing restricts the rule to its family
+        # before `counter`, which would then count the other family's packets
+        # too (nft adds the nfproto check only in front of `dscp set`).
+        words += ["meta", "nfproto", f"ipv{version}"]
     if marking.src is not None:
         words += [family, "saddr", _address(marking.src)]
     if marking.dst is not None:
@@ -240,8 +245,8 @@ def nft_rule(marking, version):
         words += [marking.protocol, "sport", str(marking.sport)]
     if marking.dport is not None:
         words += [marking.protocol, "dport", str(marking.dport)]
-    # `ip dscp set` in an inet table only touches IPv4 packets (nft adds the
-    # nfproto check itself), so each family needs its own rule.
+    # `ip dscp set` in an inet table only touches IPv4 packets, and `ip6 dscp
+    # set` only IPv6 ones, so each family needs its own rule.
     value = _NFT_SYMBOL.get(marking.dscp, str(marking.dscp))
     words += ["counter", family, "dscp", "set", value]
     return tuple(words)

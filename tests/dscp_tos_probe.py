@@ -1,0 +1,82 @@
+"""Send traffic over loopback and report the DSCPs its packets carried.
+
+    python dscp_tos_probe.py {4|6} {tcp|udp} PORT
+
+Run inside a throwaway network namespace (the tests use `ip netns exec`):
+it listens on PORT at 127.0.0.1 or ::1, sends to it, and sniffs lo with an
+AF_PACKET socket, so it sees the header bytes after the mangle table has
+run.  Prints JSON: {"to_port": [dscp, ...], "from_port": [dscp, ...]} for
+packets whose destination / source port is PORT.  Needs CAP_NET_RAW.
+"""
+
+import json
+import select
+import socket
+import sys
+import time
+
+ETH_P_ALL = 0x0003
+ETH_HEADER = 14  # lo frames carry a zeroed Ethernet header
+PROTOCOL_NUMBER = {"tcp": 6, "udp": 17}
+
+
+def make_traffic(version, protocol, port):
+    family, host = (socket.AF_INET, "127.0.0.1") if version == 4 else (socket.AF_INET6, "::1")
+    if protocol == "udp":
+        with socket.socket(family, socket.SOCK_DGRAM) as server, \
+                socket.socket(family, socket.SOCK_DGRAM) as client:  # fmt: skip
+            server.bind((host, port))
+            for _ in range(3):
+                client.sendto(b"probe", (host, port))
+                server.recvfrom(100)
+        return
+    with socket.socket(family, socket.SOCK_STREAM) as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((host, port))
+        server.listen(1)
+        with socket.create_connection((host, port), timeout=5) as client:
+            peer, _ = server.accept()
+            with peer:
+                client.sendall(b"probe" * 100)
+                peer.recv(1000)
+                peer.sendall(b"reply")
+                client.recv(100)
+
+
+def parse(frame, protocol):
+    """(dscp, sport, dport) of an IPv4/IPv6 packet of the protocol, or None."""
+    ethertype = int.from_bytes(frame[12:14], "big")
+    ip = frame[ETH_HEADER:]
+    if ethertype == 0x0800:
+        tos, header_length, next_header = ip[1], (ip[0] & 0x0F) * 4, ip[9]
+    elif ethertype == 0x86DD:
+        tos, header_length, next_header = ((ip[0] & 0x0F) << 4) | (ip[1] >> 4), 40, ip[6]
+    else:
+        return None
+    if next_header != PROTOCOL_NUMBER[protocol]:
+        return None
+    ports = ip[header_length:header_length + 4]
+    return tos >> 2, int.from_bytes(ports[:2], "big"), int.from_bytes(ports[2:], "big")
+
+
+def main():
+    version, protocol, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    sniffer = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    sniffer.bind(("lo", 0))
+    make_traffic(version, protocol, port)
+    seen = {"to_port": [], "from_port": []}
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and select.select([sniffer], [], [], 0.2)[0]:
+        packet = parse(sniffer.recv(65535), protocol)
+        if packet is None:
+            continue
+        dscp, sport, dport = packet
+        if dport == port:
+            seen["to_port"].append(dscp)
+        elif sport == port:
+            seen["from_port"].append(dscp)
+    print(json.dumps(seen))
+
+
+if __name__ == "__main__":
+    main()
