@@ -24,6 +24,13 @@ def _make_queue(kind, policy, name):
         raise ValueError(f"queue kind {kind!r} is not one of {', '.join(QUEUE_KINDS)}")
     if kind == "heap":
         return HeapPIFO()
+    if kind == "exact":
+        kind = "cffs" if policy.window else "ffs"
+    if kind == "ffs" and policy.window:
+        raise ValueError(
+            f"{name}: {type(policy).__name__} ranks move forward in time;"
+            " an FFS queue holds a fixed range: use 'cffs', 'approx' or 'heap'"
+        )
     bound = policy.rank_bound()
     if type(bound) is not int or bound < 1:
         raise ValueError(f"{type(policy).__name__}.rank_bound() = {bound!r} must be a positive int")
@@ -32,14 +39,7 @@ def _make_queue(kind, policy, name):
             f"{name}: {type(policy).__name__} needs {bound} buckets, more than the"
             f" {MAX_BUCKETS} allowed; give the policy a coarser rank unit"
         )
-    if kind == "exact":
-        kind = "cffs" if policy.window else "ffs"
     if kind == "ffs":
-        if policy.window:
-            raise ValueError(
-                f"{name}: {type(policy).__name__} ranks move forward in time;"
-                " an FFS queue holds a fixed range: use 'cffs', 'approx' or 'heap'"
-            )
         return FFSQueue(bound)
     # A circular queue of 2 * buckets buckets.  A window policy needs
     # buckets >= bound so that last dequeued + bound stays below the horizon.
