@@ -19,7 +19,7 @@ import pytest
 
 PROBE = Path(__file__).resolve().parent / "dscp_tos_probe.py"
 TOOLS = {"ip": "iproute2", "iptables": "iptables", "ip6tables": "iptables", "nft": "nftables"}
-EF, CS1, AF41 = 46, 8, 34  # RFC 3246, 2474, 2597
+EF, CS1, AF41, LE = 46, 8, 34, 1  # RFC 3246, 2474, 2597, 8622
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0, reason="needs root to create network namespaces and change their firewall"
@@ -116,6 +116,26 @@ def test_two_flows_get_two_dscps(netns, backend):
                        "--backend", backend, "--delete").returncode == 0  # fmt: skip
     assert set(probe(netns, 4, "tcp", 5301)["to_port"]) == {0}
     assert set(probe(netns, 4, "tcp", 5302)["to_port"]) == {AF41}
+
+
+@pytest.mark.parametrize("backend", ["iptables", "nft"])
+@pytest.mark.parametrize("version", [4, 6])
+def test_in_marks_arriving_packets_and_out_marks_leaving_ones(netns, backend, version):
+    # On lo a packet is sniffed between POSTROUTING and PREROUTING; the
+    # receiving socket reports what it has after PREROUTING.
+    inbound = ["--class", "LE", "--proto", "udp", "--dport", "6100", "--in", "--backend", backend]
+    outbound = ["--class", "EF", "--proto", "udp", "--dport", "6200", "--out", "--backend", backend]
+    for mark in (inbound, outbound):
+        result = eiffel_mark(netns, *mark, "--apply")
+        assert result.returncode == 0, result.stderr
+    arriving = probe(netns, version, "udp", 6100)
+    assert set(arriving["to_port"]) == {0} and arriving["received"] == [LE] * 3
+    leaving = probe(netns, version, "udp", 6200)
+    assert set(leaving["to_port"]) == {EF} and leaving["received"] == [EF] * 3
+    for mark in (inbound, outbound):
+        assert eiffel_mark(netns, *mark, "--delete").returncode == 0
+    assert_clean(netns)
+    assert probe(netns, version, "udp", 6100)["received"] == [0] * 3
 
 
 def test_in_direction_rules_go_to_prerouting(netns):
