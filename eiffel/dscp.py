@@ -257,7 +257,7 @@ def _parse_band(text, bands, item):
 
 
 def format_dscp_map(band_map):
-    """The shortest 'NAME=BAND,...,default=B' text that parse_dscp_map reads back.
+    """A compact "NAME=BAND,...,default=B" text that parse_dscp_map reads back.
 
     The default band is the most common one (the lowest-numbered on ties);
     names are used where a codepoint has one, numbers otherwise.

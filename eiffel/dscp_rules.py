@@ -92,24 +92,27 @@ class Marking:
     direction: str = "out"
 
     def __post_init__(self):
-        if isinstance(self.dscp, bool) or not isinstance(self.dscp, int) or not 0 <= self.dscp <= 63:
+        if not _is_int_in(self.dscp, 0, 63):
             raise ValueError(f"DSCP {self.dscp!r} is outside the valid range 0..63")
         if self.protocol is not None and self.protocol not in PROTOCOLS:
-            raise ValueError(f"unknown protocol {self.protocol!r}: use one of {', '.join(PROTOCOLS)}")
+            raise ValueError(
+                f"unknown protocol {self.protocol!r}: use one of {', '.join(PROTOCOLS)}"
+            )
         for option, port in (("--sport", self.sport), ("--dport", self.dport)):
             if port is None:
                 continue
-            if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            if not _is_int_in(port, 1, 65535):
                 raise ValueError(f"port {port!r} is outside the valid range 1..65535")
             if self.protocol is None:
                 raise ValueError(f"{option} {port} needs a protocol: add --proto tcp, udp or sctp")
         for option, net in (("--src", self.src), ("--dst", self.dst)):
-            if net is not None and not isinstance(net, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            if net is not None and not isinstance(net, _NETWORKS):
                 raise ValueError(f"{option} must be an ipaddress network, not {net!r}")
         if self.src is not None and self.dst is not None and self.src.version != self.dst.version:
             raise ValueError(
-                f"--src {_address(self.src)} and --dst {_address(self.dst)} mix IPv{self.src.version} and "
-                f"IPv{self.dst.version}: one marking is for one address family"
+                f"--src {_address(self.src)} and --dst {_address(self.dst)} mix "
+                f"IPv{self.src.version} and IPv{self.dst.version}: "
+                "one marking is for one address family"
             )
         if self.direction not in DIRECTIONS:
             raise ValueError(f"unknown direction {self.direction!r}: use 'out' or 'in'")
@@ -148,6 +151,13 @@ class Marking:
         """
         words = [word.replace(":", "-") for word in self.words()]
         return NFT_TABLE_PREFIX + "_".join(words)
+
+
+_NETWORKS = (ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+
+def _is_int_in(value, low, high):
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _address(net):
