@@ -31,9 +31,9 @@ def count(bench, queue, buckets, ppb, outfile):
 
 
 def annotate(outfile, target):
-    # Self cost per function, then the source lines of the core that cost most.
+    # Self cost per function (source-line detail: rerun callgrind_annotate --auto=yes).
     text = subprocess.run(
-        ["callgrind_annotate", "--threshold=99.5", str(outfile)],
+        ["callgrind_annotate", "--auto=no", "--threshold=99.9", str(outfile)],
         check=True, capture_output=True, text=True,
     ).stdout
     # Drop the absolute paths valgrind prints, keep the repo-relative part.
@@ -47,7 +47,7 @@ def main(argv=None):
     parser.add_argument("--bench", default="./bench")
     parser.add_argument("--out", type=Path, default=Path("../results/c"))
     parser.add_argument("--points", nargs="+", default=["10000:1", "10000:8"],
-                        help="BUCKETS:PACKETS_PER_BUCKET")
+                        help="BUCKETS:PACKETS_PER_BUCKET[:QUEUE,QUEUE...] (default queues: --queues)")
     parser.add_argument("--queues", nargs="+", default=["fifo", "heap", "cffs"])
     parser.add_argument("--annotate", nargs="*", default=["cffs:10000:1", "heap:10000:1",
                                                           "cffs:10000:8", "fifo:10000:8",
@@ -58,8 +58,9 @@ def main(argv=None):
     scratch = Path("callgrind.out.bench")
     rows = []
     for point in args.points:
-        buckets, ppb = (int(v) for v in point.split(":"))
-        for queue in args.queues:
+        fields = point.split(":")
+        buckets, ppb = int(fields[0]), int(fields[1])
+        for queue in fields[2].split(",") if len(fields) > 2 else args.queues:
             events = count(args.bench, queue, buckets, ppb, scratch)
             packets = buckets * ppb
             rows.append({

@@ -28,6 +28,26 @@ static void shuffle(u64 *a, u64 n, u64 *state)
 	}
 }
 
+/* Counting sort by rank, stable: the order every exact queue must pop in. */
+static int sort_order(struct workload *w)
+{
+	u64 *start = calloc((u64)w->nbuckets + 1, sizeof(u64)), i;
+
+	w->order = malloc((w->n ? w->n : 1) * sizeof(*w->order));
+	if (!start || !w->order) {
+		free(start);
+		return -1;
+	}
+	for (i = 0; i < w->n; i++)
+		start[w->pkts[i].en.rank + 1]++;
+	for (i = 0; i < w->nbuckets; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < w->n; i++)
+		w->order[start[w->pkts[i].en.rank]++] = &w->pkts[i];
+	free(start);
+	return 0;
+}
+
 static int fill(struct workload *w, u32 nbuckets, const u64 *ranks, u64 n)
 {
 	u64 i;
@@ -41,7 +61,7 @@ static int fill(struct workload *w, u32 nbuckets, const u64 *ranks, u64 n)
 	memset(w->pkts, 0, n * sizeof(struct pkt));
 	for (i = 0; i < n; i++)
 		w->pkts[i].en.rank = ranks[i];
-	return 0;
+	return sort_order(w);
 }
 
 int workload_per_bucket(struct workload *w, u32 nbuckets, u32 ppb, u64 seed)
@@ -82,5 +102,7 @@ int workload_occupancy(struct workload *w, u32 nbuckets, double occupancy, u64 s
 void workload_free(struct workload *w)
 {
 	free(w->pkts);
+	free(w->order);
 	w->pkts = NULL;
+	w->order = NULL;
 }

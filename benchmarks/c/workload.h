@@ -13,6 +13,7 @@ struct workload {
 	u32 nbuckets;		/* rank range [0, nbuckets), granularity 1 */
 	u64 n;			/* packets */
 	struct pkt *pkts;	/* n packets, ranks set, in push order */
+	struct pkt **order;	/* the same packets in (rank, push) order */
 };
 
 /* Every bucket gets exactly ppb packets, pushed in a shuffled order (Fig. 12). */
