@@ -16,9 +16,11 @@ shaper enforces it between this node and its parent.
 from collections import deque
 from numbers import Real
 
+from eiffel.pifo.heap import HeapPIFO
 from eiffel.pifo.limits import Pacing
 from eiffel.pifo.policy import Flow, Policy
 from eiffel.pifo.queues import make_queue
+from eiffel.queues import ApproxQueue, CFFSQueue, FFSQueue
 
 __all__ = ["Node"]
 
@@ -139,13 +141,19 @@ class Node:
 
     def _flow_paths(self):
         """insert and pop for a flow policy, as closures over locals: they run
-        once per packet, and local lookups are the cheapest Python has."""
+        once per packet, and local lookups are the cheapest Python has.
+
+        They remember the queue's front flow so that most dequeues need no
+        peek: the front stays the front until a flow is pushed or re-ranked
+        strictly below it (ties queue behind it), or it is re-ranked upward
+        or removed -- only then does the next dequeue peek again.
+        """
         flows, key = self.flows, self.key
         queue, policy = self.queue, self.policy
         push, update, peek, remove = queue.push, queue.update, queue.peek, queue.remove
         enqueued, dequeued, emptied = policy.flow_enqueued, policy.flow_dequeued, policy.flow_emptied
         advance = self._advance
-        advanced = [None]
+        state = [None, None]  # [front flow or None if unknown, last rank advanced to]
 
         def insert(pkt, now):
             k = key(pkt)
@@ -154,25 +162,40 @@ class Node:
                 flow = flows[k] = Flow(k, deque())
             flow.packets.append(pkt)
             rank = enqueued(flow, pkt, now)
+            front = state[0]
             if flow.handle is None:
                 flow.rank = rank
                 flow.handle = push(rank, flow)
+                if front is not None and rank < front.rank:
+                    state[0] = flow
             elif rank != flow.rank:
+                if flow is front:
+                    if rank > flow.rank:
+                        state[0] = None
+                elif front is not None and rank < front.rank:
+                    state[0] = flow
                 flow.rank = rank
                 update(flow.handle, rank)
 
         def pop(now):
-            served, flow = peek()
-            if advance is not None and served != advanced[0]:
+            flow = state[0]
+            if flow is None or approximate:
+                served, flow = peek()
+                state[0] = flow
+            else:
+                served = flow.rank
+            if advance is not None and served != state[1]:
                 # Before any update: the served rank is the front, and the
                 # flow's next rank must fit the window that starts near it.
-                advanced[0] = served
+                state[1] = served
                 advance(served)
             packets = flow.packets
             pkt = packets.popleft()
             if packets:
                 rank = dequeued(flow, pkt, now)
                 if rank != flow.rank:
+                    if rank > flow.rank:
+                        state[0] = None
                     flow.rank = rank
                     update(flow.handle, rank)
             else:
@@ -180,6 +203,9 @@ class Node:
                 emptied(flow, pkt, now)
                 flow.handle = None
                 flow.rank = None
+                state[0] = None
             return pkt
 
+        # An approximate queue decides its own front: always ask it.
+        approximate = not isinstance(queue, (FFSQueue, CFFSQueue, HeapPIFO)) or isinstance(queue, ApproxQueue)
         return insert, pop

@@ -78,34 +78,35 @@ class PFabric(_BySize):
         unit = self.unit
         self.size = trace.column("size")
         self.flow_bytes = trace.column("flow_bytes")
-        self.sent = {}  # flow key -> bytes transmitted so far
         self.priority = [r // unit for r in trace.column("remaining")] if self.stamps == "trace" else None
 
-    def _stamp(self, flow, pkt):
-        if self.priority is not None:
-            return self.priority[pkt]
-        return (self.flow_bytes[pkt] - self.sent.get(flow.key, 0)) // self.unit
-
     def flow_enqueued(self, flow, pkt, now):
-        rank = self._stamp(flow, pkt)
-        minima = flow.state
-        if minima is None:
-            minima = flow.state = deque()
+        # flow.state: [bytes transmitted so far, deque of (rank, pkt) minima]
+        state = flow.state
+        if state is None:
+            state = flow.state = [0, deque()]
+        if self.priority is None:
+            rank = (self.flow_bytes[pkt] - state[0]) // self.unit
+        else:
+            rank = self.priority[pkt]
+        minima = state[1]
         while minima and minima[-1][0] > rank:
             minima.pop()
         minima.append((rank, pkt))
         return minima[0][0]
 
     def flow_dequeued(self, flow, pkt, now):
-        self.sent[flow.key] = self.sent.get(flow.key, 0) + self.size[pkt]
-        minima = flow.state
+        state = flow.state
+        state[0] += self.size[pkt]
+        minima = state[1]
         if minima[0][1] == pkt:
             minima.popleft()
         return minima[0][0]
 
     def flow_emptied(self, flow, pkt, now):
-        self.sent[flow.key] = self.sent.get(flow.key, 0) + self.size[pkt]
-        flow.state.clear()
+        state = flow.state
+        state[0] += self.size[pkt]
+        state[1].clear()
 
 
 class LAS(_BySize):

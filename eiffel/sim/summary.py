@@ -84,7 +84,8 @@ class Summary:
     throughput_by_class: dict  # cls -> list of Gbit/s per bin
     inversions: dict  # node -> {"pops", "inversions", "mean_error", "max_error"}
     wall_seconds: float
-    packets_per_second: float
+    cpu_seconds: float
+    packets_per_second: float  # per CPU second
 
     def to_dict(self):
         return dict(self.__dict__)
@@ -96,7 +97,8 @@ class Summary:
             f" {self.flows:,} flows over {self.duration_ns / 1e6:,.1f} ms at"
             f" {self.rate / 1e9:g} Gbit/s (utilisation {self.utilisation:.1%})",
             f"drops {self.drops:,}, incomplete flows {self.incomplete_flows:,};"
-            f" simulated {self.packets_per_second:,.0f} packets/s ({self.wall_seconds:.2f} s)",
+            f" simulated {self.packets_per_second:,.0f} packets per CPU second"
+            f" ({self.cpu_seconds:.2f} s CPU, {self.wall_seconds:.2f} s wall)",
             "",
             "FCT slowdown by flow size",
             f"  {'size':<18}{'flows':>8}{'mean':>10}{'p50':>10}{'p99':>10}",
@@ -186,5 +188,6 @@ def summarize(result, *, policy="", queue="", size_buckets=SIZE_BUCKETS, bins=10
         utilisation=sent_bytes * 8e9 / result.rate / duration,
         fct_by_size=fct_rows, delay_by_class=delay_rows, throughput_bin_ns=int(bin_ns),
         throughput_by_class=throughput, inversions=_inversions(result),
-        wall_seconds=result.wall_seconds, packets_per_second=result.packets_per_second,
+        wall_seconds=result.wall_seconds, cpu_seconds=result.cpu_seconds,
+        packets_per_second=result.packets_per_second,
     )  # fmt: skip
