@@ -31,8 +31,15 @@ def plot_summaries(summaries, path, title=None):
         sizes.bar(xs, p99, width * 0.9, color=colour, alpha=0.35, label=f"{summary.policy} p99")
         sizes.bar(xs, p50, width * 0.9, color=colour, label=f"{summary.policy} p50")
         for cls, series in summary.throughput_by_class.items():
+            # Work-conserving policies on one trace send the same bytes per
+            # class per bin: draw such a series once, naming every policy.
+            same = [s.policy for s in summaries if s.throughput_by_class.get(cls) == series]
+            if same[0] != summary.policy:
+                continue
             times = [(k + 0.5) * summary.throughput_bin_ns / 1e6 for k in range(len(series))]
-            label = summary.policy if len(summary.throughput_by_class) == 1 else f"{summary.policy} class {cls}"
+            label = "=".join(same)
+            if len(summary.throughput_by_class) > 1:
+                label += f" class {cls}"
             rates.plot(times, series, color=colour, linewidth=1, alpha=0.9,
                        linestyle=("-", "--", ":", "-.")[cls % 4], label=label)
     sizes.set_yscale("log")
@@ -46,7 +53,7 @@ def plot_summaries(summaries, path, title=None):
     rates.set_ylabel("throughput (Gbit/s)")
     rates.set_title("throughput per class")
     rates.axhline(summaries[0].rate / 1e9, color="grey", linewidth=0.8, linestyle=":")
-    rates.legend(fontsize=8)
+    rates.legend(fontsize=8, loc="lower right")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
