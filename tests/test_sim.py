@@ -234,3 +234,12 @@ def test_simulate_command_refuses_bad_options(args, message, capsys):
         cli_main(["simulate", *args])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_simulate_command_checks_against_the_heap_pifo(capsys):
+    args = ["simulate", "--policy", "all", "--flows", "20", "--rate", "1G", "--classes", "2",
+            "--deadline", "3", "--check"]  # fmt: skip
+    assert cli_main(args) == 0
+    verdicts = capsys.readouterr().out.split("Against the exact heap PIFO")[1].strip().splitlines()[1:]
+    assert len(verdicts) == 16
+    assert all("identical departure order" in line for line in verdicts), verdicts

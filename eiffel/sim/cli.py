@@ -59,6 +59,8 @@ def _positive_int(text):
 
 
 def _policies(text):
+    if text == "all":
+        return list(POLICIES)
     names = [name.strip() for name in text.split(",") if name.strip()]
     bad = [name for name in names if name not in POLICIES]
     if bad or not names:
@@ -80,7 +82,7 @@ def add_parser(subparsers):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--policy", type=_policies, default=["fifo"],
-                        help="a policy, or several separated by commas to compare them on one trace")
+                        help="a policy, several separated by commas to compare them on one trace, or all")
     parser.add_argument("--workload", choices=WORKLOADS, default="websearch",
                         help="generated traffic (default websearch); ignored with --pcap")
     parser.add_argument("--pcap", metavar="FILE", help="replay a capture instead (needs eiffel[pcap])")
@@ -93,6 +95,8 @@ def add_parser(subparsers):
                         help="length of constant and on-off workloads in ms (default 100)")
     parser.add_argument("--classes", type=_positive_int, default=1,
                         help="traffic classes to spread flows over (the cls column; default 1)")
+    parser.add_argument("--deadline", type=float, default=None, metavar="FACTOR",
+                        help="give each flow the deadline start + FACTOR x its bytes at the link rate")
     parser.add_argument("--mtu", type=_positive_int, default=1500, help="packet size in bytes (default 1500)")
     parser.add_argument("--buffer", type=_positive_int, default=None, metavar="PACKETS",
                         help="scheduler capacity, tail drop beyond (default unlimited)")
@@ -100,6 +104,8 @@ def add_parser(subparsers):
                         help="queue for every node (default cffs; exact = FFS or cFFS by policy; heap = reference)")
     parser.add_argument("--count-inversions", action="store_true",
                         help="count rank inversions against an exact shadow (default with --queue approx)")
+    parser.add_argument("--check", action="store_true",
+                        help="also run the exact heap PIFO and compare departure orders")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--plot", metavar="PNG", help="save FCT slowdown and throughput plots (needs eiffel[plot])")
     parser.add_argument("--json", action="store_true", help="print the summaries as JSON")
@@ -121,7 +127,7 @@ def _trace(args):
     if args.workload in workloads.CDFS:
         packets = workloads.poisson_flows(
             args.workload, args.load, args.rate, args.flows, mtu=args.mtu,
-            sender_rate=sender, classes=args.classes, seed=args.seed,
+            sender_rate=sender, classes=args.classes, deadline_factor=args.deadline, seed=args.seed,
         )  # fmt: skip
     else:
         duration = int(args.duration * 1e6)
@@ -136,6 +142,23 @@ def _trace(args):
                                                 cls=cls, seed=args.seed + flow))
         packets = workloads.merge(*sources)
     return Trace(packets)
+
+
+def _compare_with_reference(trace, name, args, result):
+    """Run the policy on the heap PIFO and compare the departure orders."""
+    reference = simulate(trace, Scheduler(build(name, args.rate), queue="heap"), args.rate, buffer=args.buffer)
+    same = len(reference.order) == len(result.order)
+    differ = (reference.order != result.order).nonzero()[0] if same else [0]
+    if same and len(differ) == 0:
+        verdict = f"identical departure order ({len(result.order):,} packets)"
+    else:
+        verdict = f"orders differ from departure {int(differ[0]):,} on"
+    inversions = sum(row["inversions"] for row in summarize(result).inversions.values())
+    if inversions:
+        verdict += f"; {inversions:,} rank inversions"
+    return {"identical": bool(same and len(differ) == 0),
+            "first_difference": None if same and len(differ) == 0 else int(differ[0]),
+            "verdict": verdict}
 
 
 def run(args):
@@ -153,12 +176,19 @@ def run(args):
         result = simulate(trace, scheduler, args.rate, buffer=args.buffer, progress=bar)
         if bar is not None:
             bar.close()
-        summaries.append(summarize(result, policy=name, queue=args.queue))
+        summary = summarize(result, policy=name, queue=args.queue)
+        if args.check:
+            summary.reference = _compare_with_reference(trace, name, args, result)
+        summaries.append(summary)
     if args.json:
         json.dump([summary.to_dict() for summary in summaries], sys.stdout, indent=1)
         print()
     else:
         print("\n\n".join(summary.format() for summary in summaries))
+        if args.check:
+            print("\nAgainst the exact heap PIFO (same policy, same trace)")
+            for summary in summaries:
+                print(f"  {summary.policy:<8} {summary.reference['verdict']}")
     if args.plot:
         from eiffel.sim.plot import plot_summaries
 

@@ -86,6 +86,7 @@ class Summary:
     wall_seconds: float
     cpu_seconds: float
     packets_per_second: float  # per CPU second
+    reference: dict = None  # set by ``eiffel simulate --check``: the heap PIFO comparison
 
     def to_dict(self):
         return dict(self.__dict__)
