@@ -237,7 +237,7 @@ def test_simulate_command_refuses_bad_options(args, message, capsys):
 
 
 def test_simulate_command_checks_against_the_heap_pifo(capsys):
-    args = ["simulate", "--policy", "all", "--flows", "20", "--rate", "1G", "--classes", "2",
+    args = ["simulate", "--policy", "all", "--flows", "8", "--rate", "1G", "--classes", "2",
             "--deadline", "3", "--check"]  # fmt: skip
     assert cli_main(args) == 0
     verdicts = capsys.readouterr().out.split("Against the exact heap PIFO")[1].strip().splitlines()[1:]
