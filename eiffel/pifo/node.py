@@ -20,7 +20,7 @@ from eiffel.pifo.heap import HeapPIFO
 from eiffel.pifo.limits import Pacing
 from eiffel.pifo.policy import Flow, Policy
 from eiffel.pifo.queues import make_queue
-from eiffel.queues import ApproxQueue, CFFSQueue, FFSQueue
+from eiffel.queues import CFFSQueue, FFSQueue
 
 __all__ = ["Node"]
 
@@ -81,12 +81,12 @@ class Node:
         self.queue = make_queue(kind, self.policy, self.name, count_inversions)
         if self.limit is not None:
             self.limit.bind(trace)
-        self._static = None
+        self.static_ranks = None
         if not self.children and not self.policy.per_flow:
             static = self.policy.static_ranks()
             if static is not None:
-                self._static = static
-                self._static_list = static.tolist()
+                self.static_ranks = static
+                self.static_rank_list = static.tolist()
         self._choose_paths()
 
     def _classifier(self, trace):
@@ -113,8 +113,8 @@ class Node:
             # circular queue: tell it the served rank is now in the past.
             self._advance = queue.advance if policy.window and hasattr(queue, "advance") else None
             self.insert, self.pop = self._flow_paths()
-        elif self._static is not None:
-            ranks, push = self._static_list, queue.push
+        elif self.static_ranks is not None:
+            ranks, push = self.static_rank_list, queue.push
             self.insert = lambda pkt, now: push(ranks[pkt], pkt)
             self.pop = self._pop_hooked if hooked else self._pop_plain
         else:
@@ -129,7 +129,7 @@ class Node:
 
     def insert_batch(self, first, end):
         """Queue packets first..end-1, whose ranks are static, in one call."""
-        self.queue.push_many(self._static[first:end], range(first, end))
+        self.queue.push_many(self.static_ranks[first:end], range(first, end))
 
     def _pop_plain(self, now):
         return self.queue.pop()[1]
@@ -206,6 +206,7 @@ class Node:
                 state[0] = None
             return pkt
 
-        # An approximate queue decides its own front: always ask it.
-        approximate = not isinstance(queue, (FFSQueue, CFFSQueue, HeapPIFO)) or isinstance(queue, ApproxQueue)
+        # An approximate queue decides its own front (and a counting wrapper
+        # must see every decision): always ask those.
+        approximate = type(queue) not in (FFSQueue, CFFSQueue, HeapPIFO)
         return insert, pop

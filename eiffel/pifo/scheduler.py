@@ -56,7 +56,7 @@ class Scheduler:
             if not node.work_conserving and node is not root:
                 raise ValueError(f"node {node.name!r} may hold packets back: it must be the root")
         self.single = not root.children and not self.shaped and root.work_conserving
-        self.batchable = self.single and root._static is not None
+        self.batchable = self.single and root.static_ranks is not None
         self._leaf_of = self._classifier()
         return self
 

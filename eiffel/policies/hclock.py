@@ -101,7 +101,7 @@ class HClock(Node):
         self.flows = {}
         self.vtime = 0
         self.backlogged = 0
-        self._static = None
+        self.static_ranks = None
         self.insert = self._insert
         self.pop = self._pop
 

@@ -14,6 +14,13 @@ def _pyplot():
     return plt
 
 
+def _close(series, other, tolerance=0.05):
+    """Equal within tolerance Gbit/s in every bin."""
+    return series is not None and len(series) == len(other) and all(
+        abs(a - b) <= tolerance for a, b in zip(series, other)
+    )
+
+
 def plot_summaries(summaries, path, title=None):
     """FCT slowdown by flow size (p50 and p99 per policy) and throughput per
     class over time, for one or more Summary objects, saved to path."""
@@ -32,8 +39,9 @@ def plot_summaries(summaries, path, title=None):
         sizes.bar(xs, p50, width * 0.9, color=colour, label=f"{summary.policy} p50")
         for cls, series in summary.throughput_by_class.items():
             # Work-conserving policies on one trace send the same bytes per
-            # class per bin: draw such a series once, naming every policy.
-            same = [s.policy for s in summaries if s.throughput_by_class.get(cls) == series]
+            # class per bin, up to which packet straddles a bin edge: draw
+            # such a series once, naming every policy.
+            same = [s.policy for s in summaries if _close(s.throughput_by_class.get(cls), series)]
             if same[0] != summary.policy:
                 continue
             times = [(k + 0.5) * summary.throughput_bin_ns / 1e6 for k in range(len(series))]

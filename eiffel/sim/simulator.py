@@ -110,7 +110,7 @@ def _run_batched(trace, scheduler, tx, limit, progress):
     times = trace.column("time")
     n = len(times)
     root = scheduler.root
-    pop, push, ranks = root.queue.pop, root.queue.push, root._static_list
+    pop, push, ranks = root.queue.pop, root.queue.push, root.static_rank_list
     insert_batch = root.insert_batch
     order, starts, drops = [], [], []
     append_order, append_start = order.append, starts.append
