@@ -45,9 +45,7 @@ def record():
     out = os.environ.get("EIFFEL_VM_RESULTS")
     if out and results:
         path = Path(out, f"eiffel-traffic-{KERNEL}.json")
-        old = json.loads(path.read_text()) if path.exists() else {}
-        old.update(results)
-        path.write_text(json.dumps(old, indent=1, sort_keys=True) + "\n")
+        path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     for key, value in sorted(results.items()):
         print(f"[{KERNEL}] {key}: {value}")
 
