@@ -218,3 +218,30 @@ def test_the_shaper_keeps_far_entries_in_order():
         out += [item for _, item in shaper.release(now)]
     assert out == ["a", "b", "c", "d"]
     assert shaper.next_release() == 2**63 - 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pushes=st.lists(st.integers(0, 400), min_size=1, max_size=40),
+    steps=st.lists(st.integers(1, 60), min_size=1, max_size=40),
+    buckets=st.sampled_from([2, 8, 64]),
+)
+def test_the_shaper_releases_in_time_order_and_never_early(pushes, steps, buckets):
+    """Against a sorted list: entries come out by (slot, push order), each at
+    or after its release time, whatever the window size."""
+    shaper = Shaper(unit=4, buckets=buckets)
+    now, pending, released, seq = 0, [], [], 0
+    for k, delay in enumerate(pushes):
+        ts = now + delay
+        shaper.push(ts, seq)
+        pending.append((-(-ts // 4), seq, ts))
+        seq += 1
+        now += steps[k % len(steps)]
+        for _, item in shaper.release(now):
+            released.append((item, now))
+    while len(shaper):
+        now = shaper.next_release()
+        released.extend((item, now) for _, item in shaper.release(now))
+    assert [item for item, _ in released] == [entry[1] for entry in sorted(pending)]
+    due = {entry[1]: entry[2] for entry in pending}
+    assert all(at >= due[item] for item, at in released)
