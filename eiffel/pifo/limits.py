@@ -6,24 +6,16 @@ past the limited node.  The scheduler's one shaper holds it until then.
 Times are integer nanoseconds, rates bits per second, sizes bytes.
 """
 
-from numbers import Real
+from eiffel.pifo.units import NS_PER_S, check_rate, transmission_ns
 
 __all__ = ["Pacing", "TokenBucket"]
-
-NS_PER_S = 1_000_000_000
-
-
-def _check_rate(rate):
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not rate >= 1:
-        raise ValueError(f"rate {rate!r} must be a number of bits per second >= 1")
-    return rate
 
 
 class Pacing:
     """Space packets at rate bits/s: each may leave one transmission time after the last."""
 
     def __init__(self, rate):
-        self.rate = _check_rate(rate)
+        self.rate = check_rate(rate)
         self._bps = int(rate)
 
     def __repr__(self):
@@ -35,7 +27,7 @@ class Pacing:
 
     def stamp(self, pkt, now):
         ts = now if now > self.next_time else self.next_time
-        self.next_time = ts + -(-self.size[pkt] * 8 * NS_PER_S // self._bps)
+        self.next_time = ts + transmission_ns(self.size[pkt], self._bps)
         return ts
 
 
@@ -43,7 +35,7 @@ class TokenBucket:
     """At most burst + rate * t bytes in any interval t: tokens fill at rate up to burst bytes."""
 
     def __init__(self, rate, burst):
-        self.rate = _check_rate(rate)
+        self.rate = check_rate(rate)
         self._bps = int(rate)
         if isinstance(burst, bool) or not isinstance(burst, int) or burst < 0:
             raise ValueError(f"burst {burst!r} must be a non-negative number of bytes")
@@ -59,7 +51,7 @@ class TokenBucket:
         self.full_at = 0
 
     def stamp(self, pkt, now):
-        cost = -(-self.size[pkt] * 8 * NS_PER_S // self._bps)
+        cost = transmission_ns(self.size[pkt], self._bps)
         allowance = self.burst * 8 * NS_PER_S // self._bps
         full_at = self.full_at if self.full_at > now else now
         # Wait until the bucket holds the packet's tokens; a packet larger

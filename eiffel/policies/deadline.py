@@ -9,6 +9,7 @@ deadline (-1) rank after every packet that has one, FIFO among themselves.
 import numpy as np
 
 from eiffel.pifo.policy import Policy
+from eiffel.pifo.units import check_rate, transmission_ns
 from eiffel.policies._units import unit_for
 
 __all__ = ["EDF", "LSTF"]
@@ -57,11 +58,9 @@ class LSTF(_TimeRank):
     PIFO paper's slack + arrival time, with the slack carried in the packet)."""
 
     def __init__(self, rate, unit=None):
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
-            raise ValueError(f"LSTF rate {rate!r} must be a positive number of bits per second")
         super().__init__(unit)
-        self.rate = rate
+        self.rate = check_rate(rate, "LSTF rate")
 
     def _times(self):
-        tx = -(-self.trace.array("size").astype(np.int64) * 8_000_000_000 // int(self.rate))
+        tx = transmission_ns(self.trace.array("size").astype(np.int64), self.rate)
         return np.maximum(self.trace.array("deadline") - tx, 0)

@@ -26,20 +26,27 @@ from eiffel.pifo.node import Node
 from eiffel.pifo.policy import Flow, Policy
 from eiffel.pifo.queues import QUEUE_KINDS, make_queue
 from eiffel.pifo.shaper import NEVER
+from eiffel.pifo.units import check_rate, transmission_ns
 from eiffel.policies._units import unit_for
 
 __all__ = ["HClock"]
 
-NS_PER_S = 1_000_000_000
 SHARE_SCALE = 1024
 
 
 def _rates(name, rates):
     rates = dict(rates or {})
     for key, rate in rates.items():
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
-            raise ValueError(f"{name} {rate!r} of flow {key!r} must be a positive number")
+        check_rate(rate, f"flow {key!r}'s {name}")
     return rates
+
+
+def _weights(shares):
+    shares = dict(shares or {})
+    for key, share in shares.items():
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not share > 0:
+            raise ValueError(f"share {share!r} of flow {key!r} must be a positive number")
+    return shares
 
 
 class _Tags(Policy):
@@ -68,7 +75,7 @@ class HClock(Node):
     def __init__(self, reservations=None, limits=None, shares=None, *, unit=1000, queue=None, name="hclock"):
         self.reservations = _rates("reservation", reservations)
         self.limits = _rates("limit", limits)
-        self.shares = _rates("share", shares)
+        self.shares = _weights(shares)
         if isinstance(unit, bool) or not isinstance(unit, int) or unit < 1:
             raise ValueError(f"unit {unit!r} must be a positive number of ns")
         self.unit = unit
@@ -84,12 +91,13 @@ class HClock(Node):
         self.size = trace.column("size")
         self.arrival = trace.column("time")
         largest = int(trace.array("size").max()) if len(trace) else 1
-        slowest = min(list(self.reservations.values()) + list(self.limits.values()), default=NS_PER_S)
+        # (with neither reservations nor limits the time queues stay empty)
+        slowest = min(list(self.reservations.values()) + list(self.limits.values()), default=1e9)
         lightest = min(self.shares.values(), default=1)
         # Time tags stay within one packet's cost of now (plus lag, hence 4x).
         # Share tags run ahead of the virtual time by one packet's cost, or,
         # for a flow also served for its reservation, by up to all its bytes.
-        time_bound = 4 * (-(-largest * 8 * NS_PER_S // int(slowest)) // self.unit) + 4
+        time_bound = 4 * (transmission_ns(largest, slowest) // self.unit) + 4
         ahead = int(trace.flow_bytes.max()) if self.reservations and len(trace) else largest
         lead = (ahead + largest) * SHARE_SCALE / lightest
         self.s_unit = unit_for(lead)
@@ -106,7 +114,7 @@ class HClock(Node):
         self.pop = self._pop
 
     def _cost(self, rate, pkt):
-        return -(-self.size[pkt] * 8 * NS_PER_S // int(rate))
+        return transmission_ns(self.size[pkt], rate)
 
     def _queue_flow(self, flow, now):
         """Put a backlogged flow into its queues by its head's tags."""

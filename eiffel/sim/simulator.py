@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eiffel.pifo.scheduler import NEVER, Scheduler
+from eiffel.pifo.units import check_rate, transmission_ns
 from eiffel.sim.trace import Trace
 
 __all__ = ["simulate", "Result", "transmission_times"]
@@ -31,7 +32,7 @@ BATCH_MIN = 16  # below this many arrivals, single pushes beat one push_many
 
 def transmission_times(trace, rate):
     """Per-packet serialisation time at rate bits/s, in ns (rounded up)."""
-    return -(-trace.array("size").astype(np.int64) * 8_000_000_000 // int(rate))
+    return transmission_ns(trace.array("size").astype(np.int64), rate)
 
 
 @dataclass
@@ -56,8 +57,7 @@ class Result:
 
 
 def _check_rate(rate):
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
-        raise ValueError(f"link rate {rate!r} must be a positive number of bits per second")
+    check_rate(rate, "link rate")
     if rate > 8e12:
         raise ValueError(f"link rate {rate:g} bit/s is beyond the supported 8 Tbit/s")
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eiffel.sim.simulator import transmission_times
+
 __all__ = ["SIZE_BUCKETS", "Summary", "flow_table", "summarize"]
 
 # Flow-size buckets (bytes): pFabric's (0, 100 KB] and (10 MB, inf) plus the two between.
@@ -43,10 +45,7 @@ def flow_table(result):
     flow = packets["flow"][order]
     starts = np.flatnonzero(np.r_[True, flow[1:] != flow[:-1]])
     arrival = packets["time"][order]
-    tx = result.departure[order] - result.start[order]
-    from eiffel.sim.simulator import transmission_times  # the same rounding as the run
-
-    tx = transmission_times(trace, result.rate)[order]
+    tx = transmission_times(trace, result.rate)[order]  # the run's own rounding
     # Alone, packet k of a flow leaves at max over j <= k of (a_j + tx_j + ... + tx_k):
     # the flow finishes at max_j (a_j - tx before j) + all its tx.
     tx_before = np.cumsum(tx) - tx
