@@ -10,6 +10,10 @@ Each command prints one JSON object on stdout:
       HOLD_NS, so an EDT qdisc holds them all until then (counters frozen).
       -> {"sent": N, "txtime": T}   (datagrams the kernel accepted, that is
       what reached the qdisc; T the departure time or 0)
+  spray DST PORT0 N
+      One UDP datagram to each of ports PORT0..PORT0+N-1 from one
+      unconnected socket (sendto): socketless flows, told apart by hash.
+      -> {"sent": N}
   txtime-send DST PORT SPEC
       UDP datagrams with SO_TXTIME / SCM_TXTIME (CLOCK_MONOTONIC) departure
       times; SPEC is a JSON list of [socket, delay_ns] (socket 0 is connected,
@@ -58,6 +62,13 @@ def blast(dst: str, port0: int, flows: int, count: int, size: int, hold_ns: int 
             except OSError:
                 pass  # refused before the qdisc (ICMP unreachable): not counted
     return {"sent": sent, "txtime": txtime}
+
+
+def spray(dst: str, port0: int, n: int) -> dict:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for i in range(n):
+        s.sendto(b"spray", (dst, port0 + i))
+    return {"sent": n}
 
 
 def _txtime_socket() -> socket.socket:
@@ -127,6 +138,9 @@ def main(argv: list[str]) -> None:
     if cmd == "blast":
         dst, port0, flows, count, size, *hold = args
         out = blast(dst, int(port0), int(flows), int(count), int(size), int(hold[0]) if hold else 0)
+    elif cmd == "spray":
+        dst, port0, n = args
+        out = spray(dst, int(port0), int(n))
     elif cmd == "txtime-send":
         dst, port, spec = args
         out = txtime_send(dst, int(port), json.loads(spec))

@@ -359,6 +359,43 @@ def test_change_while_queued_loses_nothing(ko_loaded, netns_pair, run, record):
     assert_balanced(st3, gso=False)
 
 
+GC_AGE_S = 3  # flows idle this long are freed (EIFFEL_GC_AGE)
+
+
+def test_flows_by_socket_or_hash_and_idle_gc(ko_loaded, netns_pair, run, record):
+    """Connected sockets are flows of their own; unconnected traffic is
+    told apart by its hash under orphan_mask; idle flows are freed when a
+    later lookup walks past them."""
+    pair = netns_pair
+    quiet_links(pair, run)
+    # Two hash chains: every lookup walks past about half of the flows.
+    netlink.add(pair.dev_a, netns=pair.ns_a, buckets=2, orphan_mask=0)
+    blast(run, pair, 9600, 5, 1, 100, hold_ns=0)
+    assert stable_stats(pair)["flows"] == 5
+    tools(run, pair.ns_a, "spray", pair.ip_b, "9700", "6")
+    assert stable_stats(pair)["flows"] == 5 + 1  # orphan_mask 0: one hash flow
+    netlink.change(pair.dev_a, netns=pair.ns_a, orphan_mask=1023)
+    tools(run, pair.ns_a, "spray", pair.ip_b, "9800", "6")
+    st = stable_stats(pair)
+    assert 5 + 1 + 4 <= st["flows"] <= 5 + 1 + 6  # (rare hash collisions)
+    assert st["gc_flows"] == 0
+    # Like fq, an empty flow is detached (and starts ageing) lazily, when
+    # dequeue walks past it: keep two flows busy long enough for that.
+    blast(run, pair, 9850, 2, 40, 1400, hold_ns=0)
+    st1 = stable_stats(pair)
+    time.sleep(GC_AGE_S + 1)
+    # New flows: each lookup frees up to 8 aged flows of its chain.
+    blast(run, pair, 9900, 4, 1, 100, hold_ns=0)
+    st2 = stable_stats(pair)
+    record("gc.flows_before_after", (st1["flows"], st2["flows"]))
+    record("gc.gc_flows", st2["gc_flows"])
+    assert st2["gc_flows"] > 0
+    # (A new socket may reuse a closed one's address, and so its flow.)
+    assert st2["flows"] <= st1["flows"] + 4 - st2["gc_flows"]
+    assert st2["inactive_flows"] == st2["flows"]
+    assert_balanced(st2, gso=False)
+
+
 MQ_QUEUES = 4
 MQ_FLOWS = 8
 MQ_MAXRATE_MBIT = 10
