@@ -17,6 +17,8 @@ from pathlib import Path
 BASELINE = "heapq (rank, seq, item)"
 ORDER = ["heapq ints", BASELINE, "heapx (rank, seq, item)", "SortedKeyList", "pqdict",
          "numpy stable argsort", "eiffel.FFSQueue", "eiffel.CFFSQueue", "eiffel.ApproxQueue"]
+# One colour per queue in every plot.
+COLORS = {name: f"C{i}" for i, name in enumerate(ORDER)}
 MODE_TITLES = {
     "item": "Per element: push(rank, item) n times, then pop() n times",
     "batch": "Batch: each library's bulk push and bulk pop (heapq, pqdict: pop loop)",
@@ -91,7 +93,7 @@ def plot(rows, mode, dists, target):
             points = sorted(series[name])
             eiffel = name.startswith("eiffel")
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o",
-                    linewidth=2.2 if eiffel else 1.2, linestyle="-" if eiffel else "--",
+                    color=COLORS[name], linewidth=2.2 if eiffel else 1.2, linestyle="-" if eiffel else "--",
                     label=name)
         ax.set_xscale("log")
         ax.set_yscale("log")

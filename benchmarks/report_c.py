@@ -23,6 +23,7 @@ LABELS = {
     "bucket_heap": "BH (paper's baseline)", "ffs": "FFS queue", "cffs": "cFFS",
     "cffs_batch": "cFFS, pop_many", "approx": "approx (alpha 16)",
 }
+COLORS = {q: f"C{i}" for i, q in enumerate(QUEUES)}
 STYLE = {"fifo": ":", "oracle": ":", "heap": "--", "rbtree": "--", "bucket_heap": "--"}
 
 
@@ -139,7 +140,7 @@ def plot_all(res, fig12, fig13, fig14, scaling):
                          if r["contender"] == q and int(r["buckets"]) == buckets)
             if pts:
                 line, = ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
-                                linestyle=STYLE.get(q, "-"), label=LABELS[q])
+                                color=COLORS[q], linestyle=STYLE.get(q, "-"), label=LABELS[q])
                 if (buckets, q) in ref:
                     ax.plot(refx, ref[buckets, q], marker="x", linestyle="none",
                             color=line.get_color(), alpha=0.6)
@@ -193,7 +194,7 @@ def plot_all(res, fig12, fig13, fig14, scaling):
             pts = sorted((int(r["buckets"]), float(r["ns_per_pkt"])) for r in scaling if r["contender"] == q)
             if pts:
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
-                        linestyle=STYLE.get(q, "-"), label=LABELS[q])
+                        color=COLORS[q], linestyle=STYLE.get(q, "-"), label=LABELS[q])
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("buckets (one packet in each)")
