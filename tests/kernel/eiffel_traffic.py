@@ -23,8 +23,9 @@ Each command prints one JSON object on stdout:
       Receive up to COUNT datagrams (stop after TIMEOUT s of silence, or 60 s
       before the first) with
       kernel receive timestamps.  -> {"got": [[seq, txtime, rx_kernel_mono,
-      rx_user_mono], ...]}; rx_kernel_mono is the kernel's arrival time
-      (SO_TIMESTAMPNS, CLOCK_REALTIME) moved to CLOCK_MONOTONIC.
+      rx_user_mono], ...], "clock_uncertainty_ns": U}; rx_kernel_mono is the
+      kernel's arrival time (SO_TIMESTAMPNS, CLOCK_REALTIME) moved to
+      CLOCK_MONOTONIC, to within U.
 """
 
 from __future__ import annotations
@@ -94,15 +95,16 @@ def txtime_send(dst: str, port: int, spec: list) -> dict:
     return {"sent": sent}
 
 
-def _realtime_minus_monotonic() -> int:
+def _realtime_minus_monotonic() -> tuple[int, int]:
+    """CLOCK_REALTIME - CLOCK_MONOTONIC, and how uncertain that is (ns)."""
     best = None
-    for _ in range(5):
+    for _ in range(9):
         a = time.clock_gettime_ns(CLOCK_MONOTONIC)
         r = time.clock_gettime_ns(time.CLOCK_REALTIME)
         b = time.clock_gettime_ns(CLOCK_MONOTONIC)
         if best is None or b - a < best[0]:
             best = (b - a, r - (a + b) // 2)
-    return best[1]
+    return best[1], best[0]
 
 
 def txtime_recv(port: int, count: int, timeout: float) -> dict:
@@ -113,7 +115,7 @@ def txtime_recv(port: int, count: int, timeout: float) -> dict:
     s.settimeout(max(timeout, FIRST_TIMEOUT))
     # Tell the sender we are ready (it waits for this line).
     print("ready", file=sys.stderr, flush=True)
-    offset = _realtime_minus_monotonic()
+    offset, uncertainty = _realtime_minus_monotonic()
     got = []
     while len(got) < count:
         if got:
@@ -130,7 +132,7 @@ def txtime_recv(port: int, count: int, timeout: float) -> dict:
                 rx_kernel = sec * 1_000_000_000 + nsec - offset
         seq, txtime = PAYLOAD.unpack(data[: PAYLOAD.size])
         got.append([seq, txtime, rx_kernel, rx_user])
-    return {"got": got}
+    return {"got": got, "clock_uncertainty_ns": uncertainty}
 
 
 def main(argv: list[str]) -> None:

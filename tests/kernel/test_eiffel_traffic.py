@@ -229,7 +229,8 @@ def _edt_run(pair, run, spec, expect):
     finally:
         if receiver.poll() is None:
             receiver.kill()
-    return sent, json.loads(out)["got"]
+    got = json.loads(out)
+    return sent, got["got"], got["clock_uncertainty_ns"]
 
 
 def test_edt_so_txtime_never_early(ko_loaded, netns_pair, run, ping, record):
@@ -242,7 +243,7 @@ def test_edt_so_txtime_never_early(ko_loaded, netns_pair, run, ping, record):
     rng = random.Random(7)
     spec = [[i % 2, rng.randrange(0, EDT_MAX_DELAY_NS)] for i in range(EDT_PACKETS)]
     spec += [[0, 20_000_000_000]] * BEYOND_HORIZON  # 20 s > 10 s horizon
-    sent, got = _edt_run(pair, run, spec, EDT_PACKETS)
+    sent, got, uncertainty = _edt_run(pair, run, spec, EDT_PACKETS)
     txtime = dict((seq, t) for seq, t in sent)
     assert sorted(g[0] for g in got) == list(range(EDT_PACKETS))
     kernel_delay = [g[2] - txtime[g[0]] for g in got if g[2] is not None]
@@ -251,7 +252,11 @@ def test_edt_so_txtime_never_early(ko_loaded, netns_pair, run, ping, record):
     record("edt.earliest_kernel_rx_minus_txtime_us", min(kernel_delay) / 1000)
     record("edt.median_kernel_rx_minus_txtime_us", statistics.median(kernel_delay) / 1000)
     record("edt.max_kernel_rx_minus_txtime_us", max(kernel_delay) / 1000)
-    assert min(kernel_delay) >= 0, sorted(kernel_delay)[:5]
+    record("edt.clock_conversion_uncertainty_us", uncertainty / 1000)
+    # Kernel receive time >= txtime (up to the realtime->monotonic
+    # conversion's uncertainty); the receiving process's own monotonic
+    # clock, read after the datagram arrived, needs no conversion.
+    assert min(kernel_delay) >= -uncertainty, sorted(kernel_delay)[:5]
     assert min(user_delay) >= 0
     st = stable_stats(pair)
     record("edt.late_packets", st["late_packets"])
@@ -265,7 +270,7 @@ def test_edt_so_txtime_never_early(ko_loaded, netns_pair, run, ping, record):
     # then leave at the horizon (sch_fq's horizon_cap), counted.
     netlink.change(pair.dev_a, netns=pair.ns_a, horizon="30ms", horizon_drop=False)
     spec = [[0, 1_000_000], [1, 100_000_000], [0, 200_000_000], [1, 5_000_000]]
-    sent, got = _edt_run(pair, run, spec, len(spec))
+    sent, got, _ = _edt_run(pair, run, spec, len(spec))
     assert sorted(g[0] for g in got) == [0, 1, 2, 3]
     st2 = stable_stats(pair)
     assert st2["horizon_caps"] == 2
@@ -435,12 +440,18 @@ def test_mq_children(ko_loaded, mq_pair, iperf3, record):
         netlink.add(pair.dev_a, netns=pair.ns_a, parent=f"1:{i}", maxrate=f"{MQ_MAXRATE_MBIT}mbit")
     out = pair.run_a(["tc", "qdisc", "show", "dev", pair.dev_a]).stdout
     assert out.count("qdisc eiffel") == MQ_QUEUES, out
-    result = iperf3(pair.ns_a, pair.ip_b, seconds=4, extra_args=["-O", "1", "-P", str(MQ_FLOWS)])
-    total = result["end"]["sum_received"]["bits_per_second"] / 1e6
     expected = MQ_FLOWS * MQ_MAXRATE_MBIT * MSS / WIRE
+    runs = []
+    for _ in range(RATE_ATTEMPTS):  # see test_maxrate_tcp_within_5_percent
+        result = iperf3(pair.ns_a, pair.ip_b, seconds=4, extra_args=["-O", "1", "-P", str(MQ_FLOWS)])
+        total = result["end"]["sum_received"]["bits_per_second"] / 1e6
+        runs.append(round(total, 2))
+        assert total <= expected * (1 + RATE_TOLERANCE), runs
+        if total >= expected * (1 - RATE_TOLERANCE):
+            break
+    record("mq.runs_goodput_mbit", runs)
     children = [stable_stats(pair, parent=f"1:{i}") for i in range(1, MQ_QUEUES + 1)]
     used = [c for c in children if c["enqueued"] > 0]
-    record("mq.total_goodput_mbit", round(total, 2))
     record("mq.expected_goodput_mbit", round(expected, 2))
     record("mq.packets_per_child", [c["packets"] for c in children])
     for c in children:
