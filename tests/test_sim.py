@@ -243,3 +243,19 @@ def test_simulate_command_checks_against_the_heap_pifo(capsys):
     verdicts = capsys.readouterr().out.split("Against the exact heap PIFO")[1].strip().splitlines()[1:]
     assert len(verdicts) == 16
     assert all("identical departure order" in line for line in verdicts), verdicts
+
+
+def test_progress_bar_reports_packets_in():
+    import io
+
+    from eiffel.sim.progress import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar("fifo", stream=stream, width=10)
+    trace = Trace(poisson_flows("websearch", 0.7, 10e9, 60, seed=4))
+    simulate(trace, Scheduler(build("fifo", 10e9)), 10e9, progress=bar)
+    bar(len(trace), len(trace))
+    bar.close()
+    lines = [line for line in stream.getvalue().split("\r") if "[" in line]
+    assert lines and lines[-1].startswith("fifo [##########] 100.0%")
+    assert f"{len(trace):,}/{len(trace):,} packets in" in lines[-1]
