@@ -206,7 +206,7 @@ def test_simulate_command_prints_a_summary(capsys):
 
 def test_simulate_command_json_and_approximate_queue(capsys):
     assert cli_main(["simulate", "--policy", "drr", "--flows", "30", "--queue", "approx", "--json"]) == 0
-    (summary,) = json.loads(capsys.readouterr().out)
+    (summary,) = json.loads(capsys.readouterr().out, parse_constant=pytest.fail)  # strict JSON: no NaN
     assert summary["policy"] == "drr" and summary["queue"] == "approx"
     assert summary["inversions"]["DRR"]["pops"] == summary["packets"]
 

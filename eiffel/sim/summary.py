@@ -88,7 +88,8 @@ class Summary:
     reference: dict = None  # set by ``eiffel simulate --check``: the heap PIFO comparison
 
     def to_dict(self):
-        return dict(self.__dict__)
+        """Plain data for JSON: an empty bucket's NaN statistics become None."""
+        return _without_nan(dict(self.__dict__))
 
     def format(self):
         """The summary as text tables."""
@@ -122,6 +123,16 @@ class Summary:
                     f" mean error {row['mean_error']:.2f}, max {row['max_error']}"
                 )
         return "\n".join(lines)
+
+
+def _without_nan(value):
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nan(item) for item in value]
+    return value
 
 
 def _percentiles(values):
