@@ -80,3 +80,5 @@ def test_claims(tmp_path):
     claims = json.loads((tmp_path / "claims.json").read_text())
     assert set(claims["fill_drain"]) == {"uniform", "timelike"}
     assert claims["memory"]["core_node_bytes"] == 24
+    run(sys.executable, "overhead.py", "--repeats", "1", "--out", tmp_path)
+    assert "raw cffi" in (tmp_path / "overhead.md").read_text()
