@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eiffel.pifo import Node, Scheduler
 from eiffel.policies import DRR, FIFO, SRPT, build
@@ -23,6 +25,23 @@ def test_a_trace_derives_flow_columns():
     assert trace.remaining.tolist() == [800, 700, 700, 400, 500]
     assert trace.seq.tolist() == [0, 0, 1, 2, 1]
     assert trace.column("size") == [100, 200, 300, 400, 500]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(1, 3000)), max_size=50))
+def test_derived_columns_match_a_running_count(rows):
+    flows = [flow for flow, _ in rows]
+    sizes = [size for _, size in rows]
+    trace = Trace(make_packets(list(range(len(rows))), flows, sizes))
+    sent, seen = {}, {}
+    for i, (flow, size) in enumerate(rows):
+        total = sum(s for f, s in rows if f == flow)
+        assert trace.attained[i] == sent.get(flow, 0)
+        assert trace.remaining[i] == total - sent.get(flow, 0)
+        assert trace.flow_bytes[i] == total
+        assert trace.seq[i] == seen.get(flow, 0)
+        sent[flow] = sent.get(flow, 0) + size
+        seen[flow] = seen.get(flow, 0) + 1
 
 
 @pytest.mark.parametrize(
