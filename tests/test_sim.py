@@ -191,7 +191,7 @@ def test_summary_reports_throughput_and_delay_per_class():
 # -- pcap replay ------------------------------------------------------------------
 
 
-def test_a_pcap_replays_as_a_trace(tmp_path):
+def test_a_pcap_replays_as_a_trace(tmp_path, capsys):
     dpkt = pytest.importorskip("dpkt", reason="pcap replay needs the 'pcap' extra (dpkt)")
     from eiffel.sim.pcap import read_pcap
 
@@ -211,6 +211,9 @@ def test_a_pcap_replays_as_a_trace(tmp_path):
     assert packets["flow"].tolist() == [0, 1, 0]
     assert packets["dscp"].tolist() == [46, 0, 46]  # EF
     assert packets["size"].tolist() == [14 + 20 + 20 + 200, 14 + 20 + 20 + 1000, 14 + 20 + 20 + 300]
+    assert cli_main(["simulate", "--pcap", str(path), "--policy", "dscp", "--rate", "1M"]) == 0
+    captured = capsys.readouterr()
+    assert "3 packets in 2 flows" in captured.out and "skipped 1 non-IP frames" in captured.err
 
 
 # -- the command ----------------------------------------------------------------------
