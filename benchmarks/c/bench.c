@@ -8,7 +8,7 @@
  * round is a warm-up and the median of the rest is reported.
  *
  *   bench [options] fig12|fig13|fig14|scaling   CSV on stdout
- *   bench once CONTENDER BUCKETS PPB           one untimed run (for callgrind)
+ *   bench once CONTENDER BUCKETS PPB           one run (for callgrind): name,buckets,packets,ns/pkt
  *
  * Options: --smoke (tiny sizes, one sample: checks, not timing),
  *          --repeats N (default 15), --min-ms MS (minimum time per sample,
@@ -270,14 +270,17 @@ static int once(int argc, char **argv)
 	struct workload w;
 	struct outcome o;
 	void *mem;
+	u64 ns;
 
 	if (argc < 3 || !(c = contender_named(argv[0])))
 		die("usage: bench once CONTENDER BUCKETS PPB");
 	if (workload_per_bucket(&w, (u32)atol(argv[1]), (u32)atol(argv[2]), SEED))
 		die("out of memory");
 	mem = alloc_queue(c->mem(w.nbuckets, w.n));
-	run_once(c, mem, &w, &o);
-	printf("%s,%u,%llu\n", c->name, w.nbuckets, (unsigned long long)w.n);
+	ns = run_once(c, mem, &w, &o);
+	/* One cold run: a rough time, for A/B checks; the figures use medians. */
+	printf("%s,%u,%llu,%.1f\n", c->name, w.nbuckets, (unsigned long long)w.n,
+	       (double)ns / (double)w.n);
 	free(mem);
 	workload_free(&w);
 	return 0;
