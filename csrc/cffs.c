@@ -69,6 +69,7 @@ struct eiffel_cffs *eiffel_cffs_init(void *mem, u32 nbuckets, u64 granularity,
 	q->gq[0] = NULL;
 	q->gq[1] = NULL;
 	q->primary = 0;
+	q->front = EIFFEL_NONE;
 	q->nbuckets = nbuckets;
 	q->flags = flags;
 	q->granularity = granularity;
@@ -123,6 +124,7 @@ static void rebase(struct eiffel_cffs *q, u64 rank)
 
 static void rotate(struct eiffel_cffs *q)
 {
+	q->front = EIFFEL_NONE;
 	q->primary ^= 1;
 	q->base += q->span;
 	q->stats.rotations++;
@@ -147,7 +149,7 @@ bool eiffel_cffs_fits(const struct eiffel_cffs *q, u64 rank)
  * not change the queue, except that a push into an empty queue beyond the
  * horizon is allowed to rebase (the caller says so with may_rebase).
  */
-static int locate(struct eiffel_cffs *q, u64 rank, bool may_rebase, u32 *half,
+static eiffel_always_inline int locate(struct eiffel_cffs *q, u64 rank, bool may_rebase, u32 *half,
 		  u32 *bucket)
 {
 	u64 slot, n = q->nbuckets;
@@ -189,6 +191,9 @@ int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
 	}
 	if (eiffel_bq_add(&q->half[h], slot, node) && q->gq[h])
 		eiffel_gq_filled(q->gq[h], slot);
+	/* A known front moves up to the new bucket; an unknown one stays unknown. */
+	if (h == q->primary && q->front != EIFFEL_NONE && slot < q->front)
+		q->front = slot;
 	q->count++;
 	q->stats.pushes++;
 	if (status == EIFFEL_PUSH_LATE)
@@ -213,8 +218,11 @@ static u32 front_bucket(const struct eiffel_cffs *q, u32 h,
 	u32 exact, chosen;
 	bool searched;
 
-	if (!q->gq[h])
+	if (!q->gq[h]) {
+		if (h == q->primary && q->front != EIFFEL_NONE)
+			return q->front;
 		return eiffel_hffs_first(&q->half[h].map);
+	}
 	chosen = eiffel_gq_find(q->gq[h], &q->half[h], &exact, &searched);
 	if (stats) {
 		stats->approx_pops++;
@@ -261,16 +269,22 @@ u64 eiffel_cffs_front_end(const struct eiffel_cffs *q)
 }
 
 /* Unlink node from half h's bucket idx, clearing the bucket's bit if it empties. */
+static void bucket_emptied(struct eiffel_cffs *q, u32 h, u32 idx)
+{
+	eiffel_hffs_clear(&q->half[h].map, idx);
+	if (q->gq[h])
+		eiffel_gq_emptied(q->gq[h], idx);
+	if (h == q->primary && idx == q->front)
+		q->front = EIFFEL_NONE;
+}
+
 static void take(struct eiffel_cffs *q, u32 h, u32 idx, struct eiffel_node *node)
 {
 	bool last = node->link.next == node->link.prev;
 
 	eiffel_list_del(&node->link);
-	if (last) {
-		eiffel_hffs_clear(&q->half[h].map, idx);
-		if (q->gq[h])
-			eiffel_gq_emptied(q->gq[h], idx);
-	}
+	if (last)
+		bucket_emptied(q, h, idx);
 	q->count--;
 }
 
@@ -291,6 +305,8 @@ struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
 		return NULL;
 	h = front_half(q);
 	idx = front_bucket(q, h, &q->stats);
+	if (!q->gq[h])
+		q->front = idx;	/* pops of one bucket need one search */
 	node = eiffel_node_of(q->half[h].buckets[idx].next);
 	take(q, h, idx, node);
 	q->stats.pops++;
@@ -374,9 +390,7 @@ u64 eiffel_cffs_pop_bucket(struct eiffel_cffs *q, struct eiffel_link *dst)
 	for (link = bucket->next; link != bucket; link = link->next)
 		n++;
 	eiffel_list_splice_tail(dst, bucket);
-	eiffel_hffs_clear(&q->half[h].map, idx);
-	if (q->gq[h])
-		eiffel_gq_emptied(q->gq[h], idx);
+	bucket_emptied(q, h, idx);
 	q->count -= n;
 	q->stats.pops += n;
 	return n;
@@ -420,5 +434,6 @@ void eiffel_cffs_reset(struct eiffel_cffs *q)
 		if (q->gq[h])
 			eiffel_gq_reset(q->gq[h]);
 	}
+	q->front = EIFFEL_NONE;
 	q->count = 0;
 }

@@ -12,8 +12,9 @@
  * ceil(b / a) + |u(alpha)|, u(alpha) = 1 / (1 - 2^(1/alpha)): exact when the
  * buckets from the group's start to the minimum are all non-empty, biased
  * toward dense regions otherwise.  An estimate that lands on an empty bucket
- * moves to the nearest non-empty bucket of the group (ties to the lower
- * rank), so a pop always returns a queued element.
+ * moves to the nearest non-empty bucket in front of it (toward the minimum),
+ * or behind it if there is none in front, so a pop always returns a queued
+ * element of the minimum's group.
  *
  * Weights are integers from 2^16 to 2^40 (G <= 24 * alpha), so with
  * alpha <= 64, a < 2^47 and b < 2^58: no overflow, no drift, and rounding

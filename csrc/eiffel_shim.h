@@ -20,6 +20,7 @@
 
 #define eiffel_likely(x)	likely(x)
 #define eiffel_unlikely(x)	unlikely(x)
+#define eiffel_always_inline	__always_inline
 /* Debug assertions become one-shot warnings; the caller still handles the case. */
 #define EIFFEL_WARN_ON(cond)	WARN_ON_ONCE(cond)
 
@@ -57,13 +58,19 @@ typedef int64_t s64;
 
 #define eiffel_likely(x)	__builtin_expect(!!(x), 1)
 #define eiffel_unlikely(x)	__builtin_expect(!!(x), 0)
+#define eiffel_always_inline	inline __attribute__((always_inline))
 
+/* Like the kernel's WARN_ON(): evaluates to cond, usable as a statement. */
+static inline bool eiffel_warn_on(bool cond)
+{
 #ifdef EIFFEL_DEBUG
-/* Sanitizer and test builds stop at the first broken invariant. */
-#define EIFFEL_WARN_ON(cond)	((cond) ? (__builtin_trap(), 1) : 0)
-#else
-#define EIFFEL_WARN_ON(cond)	(!!(cond))
+	/* Sanitizer and test builds stop at the first broken invariant. */
+	if (cond)
+		__builtin_trap();
 #endif
+	return cond;
+}
+#define EIFFEL_WARN_ON(cond)	eiffel_warn_on(!!(cond))
 
 static inline unsigned int eiffel_ffs64(u64 word)
 {

@@ -138,7 +138,6 @@ u32 eiffel_gq_find(const struct eiffel_gq *gq, const struct eiffel_bq *bq,
 	u64 a = gq->sum_a[g], b = gq->sum_b[g];
 	u64 e = eiffel_div64(b + a - 1, a) + gq->shift;	/* ceil(b/a) + |u| */
 	u32 k, guess, before, after;
-	bool has_before, has_after;
 
 	if (end >= bq->nbuckets)
 		end = bq->nbuckets - 1;
@@ -149,15 +148,20 @@ u32 eiffel_gq_find(const struct eiffel_gq *gq, const struct eiffel_bq *bq,
 	if (eiffel_hffs_test(&bq->map, guess))
 		return guess;
 
-	/* Empty bucket: take the nearest non-empty one of this group. */
+	/*
+	 * Empty bucket: search toward the front of the group (higher priority)
+	 * for the nearest non-empty bucket, and behind the guess only if there
+	 * is none in front.  Searching the nearest bucket on either side lets
+	 * one wrong pick feed the next: every bucket popped early leaves a hole
+	 * right behind the true minimum, which drags the estimate further back
+	 * (alpha 16, 70% occupancy: 11 buckets of error on average, against
+	 * 0.3 this way; benchmarks/ Fig. 14).
+	 */
 	*searched = true;
-	after = eiffel_hffs_next(&bq->map, guess);
 	before = eiffel_hffs_prev(&bq->map, guess);
-	has_after = after != EIFFEL_NONE && after <= end;
-	has_before = before != EIFFEL_NONE && before >= start;
-	if (!has_before)
-		return after;
-	if (!has_after)
+	if (before != EIFFEL_NONE && before >= start)
 		return before;
-	return after - guess < guess - before ? after : before;
+	after = eiffel_hffs_next(&bq->map, guess);
+	EIFFEL_WARN_ON(after == EIFFEL_NONE || after > end);
+	return after;
 }
