@@ -3,13 +3,14 @@
 #   make bench    set up, then run `eiffel bench` (the main job)
 #   make test     set up, then the whole test suite: host tests, then the
 #                 kernel module's tests in VMs on Debian's 6.1 and 6.12 kernels
+#                 (as root: scripts/setup-host installs QEMU, iptables, ...)
 #
 # Set-up is a venv in .venv with the package installed in editable mode and
 # every extra the tests use; it is redone when the build inputs change.
 
 PYTHON ?= python3
 VENV := .venv
-EXTRAS := test,bench,netlink,plot
+EXTRAS := test,bench,netlink,plot,pcap
 BUILD_INPUTS := pyproject.toml setup.py $(wildcard csrc/*.c csrc/*.h csrc/uapi/*.h \
 	eiffel/*.c eiffel/*.h eiffel/cdef/*.h)
 
@@ -26,6 +27,7 @@ bench: venv
 	$(VENV)/bin/eiffel bench
 
 test: venv
+	scripts/setup-host
 	$(VENV)/bin/python -m pytest -q
 	$(MAKE) -C kmod vmtest
 

@@ -123,6 +123,10 @@ def describe_machine():
 
 
 def run(args):
+    if args.full is not None:
+        from eiffel.bench_full import run_full
+
+        return run_full(args.full)
     rows = measure(args.sizes, args.repeats)
     if args.json:
         print(json.dumps({"machine": describe_machine(), "rows": rows}, indent=2))
@@ -143,6 +147,11 @@ def add_parser(subparsers):
     )
     parser.add_argument("--repeats", type=_positive_int, default=3, help="best of this many runs")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument(
+        "--full", nargs="*", metavar="LEVEL",
+        help="run the full benchmark suite instead (levels: python c claims report smoke;"
+        " default: python c claims); needs a source checkout, see benchmarks/README.md",
+    )
     parser.set_defaults(handler=run)
 
 
