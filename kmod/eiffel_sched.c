@@ -155,17 +155,6 @@ void eiffel_cffs_free(struct eiffel_cffs *cffs)
 	kvfree(cffs);
 }
 
-/* When must the watchdog fire for the front flow?  EIFFEL_NO_TIME if none. */
-static u64 eiffel_next_release(const struct eiffel_cffs *cffs)
-{
-	struct eiffel_node *node = eiffel_cffs_peek(cffs);
-
-	if (!node)
-		return EIFFEL_NO_TIME;
-	/* A capped flow's rank lies past its bucket: wake at the bucket's end. */
-	return min(node->rank, eiffel_cffs_front_end(cffs));
-}
-
 static void eiffel_push_throttled(struct eiffel_sched_data *q,
 				  struct eiffel_flow *f)
 {
@@ -206,15 +195,18 @@ static void eiffel_flow_unset_throttled(struct eiffel_sched_data *q,
 
 /*
  * Release every throttled flow whose time has come (see the top of the
- * file for the guarantees).  Flows found in a past bucket whose own time
- * is still ahead were capped into it; they are queued again afterwards.
+ * file for the guarantees).  The front flow is released by itself when it
+ * is due (peek, then an O(1) remove: no second bitmap search); the whole
+ * front bucket at once when its end has passed although its first flow is
+ * not due, which happens to a flow capped into the bucket: such flows are
+ * queued again afterwards.
  */
 static void eiffel_check_throttled(struct eiffel_sched_data *q, u64 now)
 {
 	struct eiffel_cffs *cffs = q->cffs;
 	struct eiffel_link due, parked, *link, *next;
 	struct eiffel_node *node;
-	u64 sample;
+	u64 sample, end = EIFFEL_NO_TIME;
 
 	eiffel_cffs_advance(cffs, now);
 	if (q->time_next_delayed_flow > now)
@@ -226,29 +218,32 @@ static void eiffel_check_throttled(struct eiffel_sched_data *q, u64 now)
 
 	eiffel_list_init(&parked);
 	while ((node = eiffel_cffs_peek(cffs)) != NULL) {
-		if (eiffel_cffs_front_end(cffs) <= now) {
-			/* The whole bucket is in the past: one bitmap update. */
-			eiffel_list_init(&due);
-			eiffel_cffs_pop_bucket(cffs, &due);
-			q->stat_bucket_releases++;
-			for (link = due.next; link != &due; link = next) {
-				next = link->next;
-				node = eiffel_node_of(link);
-				if (node->rank <= now)
-					eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
-				else
-					eiffel_list_append(&parked, link);
-			}
+		if (node->rank <= now) {
+			eiffel_cffs_remove(cffs, node);
+			eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
 			continue;
 		}
-		if (node->rank > now)
+		end = eiffel_cffs_front_end(cffs);
+		if (end > now)
 			break;
-		eiffel_cffs_pop(cffs);
-		eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
+		/* The whole bucket is in the past: one bitmap update. */
+		eiffel_list_init(&due);
+		eiffel_cffs_pop_bucket(cffs, &due);
+		q->stat_bucket_releases++;
+		for (link = due.next; link != &due; link = next) {
+			next = link->next;
+			node = eiffel_node_of(link);
+			if (node->rank <= now)
+				eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
+			else
+				eiffel_list_append(&parked, link);
+		}
 	}
 
+	/* A capped front flow's rank lies past its bucket: wake at its end. */
+	q->time_next_delayed_flow = node ? min(node->rank, end) : EIFFEL_NO_TIME;
+	/* Releases may have emptied the first half: keep the window on now. */
 	eiffel_cffs_advance(cffs, now);
-	q->time_next_delayed_flow = eiffel_next_release(cffs);
 	for (link = parked.next; link != &parked; link = next) {
 		next = link->next;
 		eiffel_push_throttled(q, eiffel_flow_of(eiffel_node_of(link)));
