@@ -194,17 +194,52 @@ static void eiffel_flow_unset_throttled(struct eiffel_sched_data *q,
 }
 
 /*
+ * End of the bucket a queued rank sits in (the front bucket's for a rank
+ * below the window).  For a capped rank this is later than the end of the
+ * bucket it really sits in; callers only use it to prove a bucket past.
+ */
+static u64 eiffel_bucket_end(const struct eiffel_cffs *cffs, u64 rank)
+{
+	u64 idx = 0;
+
+	if (rank >= cffs->base)
+		idx = cffs->gran_shift < 64 ? (rank - cffs->base) >> cffs->gran_shift :
+					      div64_u64(rank - cffs->base, cffs->granularity);
+	return cffs->base + (idx + 1) * cffs->granularity;
+}
+
+/* Release the whole front bucket; its flows not yet due go to parked. */
+static void eiffel_release_bucket(struct eiffel_sched_data *q, u64 now,
+				  struct eiffel_link *parked)
+{
+	struct eiffel_link due, *link, *next;
+	struct eiffel_node *node;
+
+	eiffel_list_init(&due);
+	eiffel_cffs_pop_bucket(q->cffs, &due);
+	q->stat_bucket_releases++;
+	for (link = due.next; link != &due; link = next) {
+		next = link->next;
+		node = eiffel_node_of(link);
+		if (node->rank <= now)
+			eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
+		else
+			eiffel_list_append(parked, link);
+	}
+}
+
+/*
  * Release every throttled flow whose time has come (see the top of the
- * file for the guarantees).  The front flow is released by itself when it
- * is due (peek, then an O(1) remove: no second bitmap search); the whole
- * front bucket at once when its end has passed although its first flow is
- * not due, which happens to a flow capped into the bucket: such flows are
- * queued again afterwards.
+ * file for the guarantees).  A front bucket wholly in the past leaves at
+ * once (one bitmap update for all its flows); otherwise a due front flow
+ * leaves by itself (peek, then an O(1) remove).  A bucket can be past while
+ * its first flow is not due only if that flow was capped into it: such
+ * flows are queued again afterwards.
  */
 static void eiffel_check_throttled(struct eiffel_sched_data *q, u64 now)
 {
 	struct eiffel_cffs *cffs = q->cffs;
-	struct eiffel_link due, parked, *link, *next;
+	struct eiffel_link parked, *link, *next;
 	struct eiffel_node *node;
 	u64 sample, end = EIFFEL_NO_TIME;
 
@@ -219,25 +254,18 @@ static void eiffel_check_throttled(struct eiffel_sched_data *q, u64 now)
 	eiffel_list_init(&parked);
 	while ((node = eiffel_cffs_peek(cffs)) != NULL) {
 		if (node->rank <= now) {
-			eiffel_cffs_remove(cffs, node);
-			eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
+			if (eiffel_bucket_end(cffs, node->rank) <= now) {
+				eiffel_release_bucket(q, now, &parked);
+			} else {
+				eiffel_cffs_remove(cffs, node);
+				eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
+			}
 			continue;
 		}
 		end = eiffel_cffs_front_end(cffs);
 		if (end > now)
 			break;
-		/* The whole bucket is in the past: one bitmap update. */
-		eiffel_list_init(&due);
-		eiffel_cffs_pop_bucket(cffs, &due);
-		q->stat_bucket_releases++;
-		for (link = due.next; link != &due; link = next) {
-			next = link->next;
-			node = eiffel_node_of(link);
-			if (node->rank <= now)
-				eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
-			else
-				eiffel_list_append(&parked, link);
-		}
+		eiffel_release_bucket(q, now, &parked);
 	}
 
 	/* A capped front flow's rank lies past its bucket: wake at its end. */
