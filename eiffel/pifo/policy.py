@@ -86,12 +86,11 @@ class Policy:
         """pkt was the flow's last queued packet."""
 
 
-class _PacketFunctions(Policy):
-    def __init__(self, rank, bound, window, dequeued, bind):
+class _Callables(Policy):
+    """What the policies built from user callables share: bound, window, bind."""
+
+    def __init__(self, bound, window, bind):
         self._bound, self.window, self._bind = bound, window, bind
-        self.rank = rank  # the node calls the user's functions directly
-        if dequeued is not None:
-            self.dequeued = dequeued
 
     def bind(self, trace, key):
         super().bind(trace, key)
@@ -100,6 +99,14 @@ class _PacketFunctions(Policy):
 
     def rank_bound(self):
         return self._bound
+
+
+class _PacketFunctions(_Callables):
+    def __init__(self, rank, bound, window, dequeued, bind):
+        super().__init__(bound, window, bind)
+        self.rank = rank  # the node calls the user's functions directly
+        if dequeued is not None:
+            self.dequeued = dequeued
 
 
 def packet_policy(rank, *, bound, window=False, dequeued=None, bind=None):
@@ -110,22 +117,14 @@ def packet_policy(rank, *, bound, window=False, dequeued=None, bind=None):
     return _PacketFunctions(rank, bound, window, dequeued, bind)
 
 
-class _FlowFunctions(Policy):
+class _FlowFunctions(_Callables):
     per_flow = True
 
     def __init__(self, enqueued, dequeued, bound, window, bind):
-        self._bound, self.window, self._bind = bound, window, bind
+        super().__init__(bound, window, bind)
         self.flow_enqueued = enqueued
         if dequeued is not None:
             self.flow_dequeued = dequeued
-
-    def bind(self, trace, key):
-        super().bind(trace, key)
-        if self._bind is not None:
-            self._bind(trace, key)
-
-    def rank_bound(self):
-        return self._bound
 
 
 def flow_policy(enqueued, dequeued=None, *, bound, window=False, bind=None):
