@@ -26,6 +26,12 @@ Units in Python (each option's kernel unit is in the uapi header):
 * ``buckets``: flow hash table size, a power of two (like tc's fq)
 * booleans: ``pacing`` (sch_fq's rate_enable), ``horizon_drop`` (or
   ``horizon_cap=True``, its opposite)
+* bands: ``bands`` (1 to 8, band 0 served first), ``dscp_map`` (64 band
+  numbers, DSCP -> band), ``default_band`` (non-IP packets), ``weights``
+  (one positive int per band, bytes per round; ``[]`` = strict priority),
+  ``band_limit`` (packets per band, ``None`` = no limit of its own)
+* ``rate``: the root shaper, bytes per second like ``maxrate``; ``None``
+  means no shaper
 
 ``dump()`` returns every option in these units, so ``add(dev, **dump(dev))``
 reproduces a configuration exactly.  Values are checked here first
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 import errno
 import re
+import struct
 import sys
 import types
 from dataclasses import dataclass
@@ -78,6 +85,9 @@ QUANTUM_MIN, QUANTUM_MAX = 256, 1 << 20
 BUCKETS_LOG_MAX = 18
 GRANULARITY_MAX_NS = 1_000_000_000
 TIMER_SLACK_MAX_NS = 1_000_000_000
+BANDS_MAX = lib.TC_EIFFEL_BANDS_MAX
+DSCP_COUNT = lib.TC_EIFFEL_DSCP_COUNT
+WEIGHT_MAX = 1 << 24
 
 
 class QdiscError(OSError):
@@ -162,6 +172,19 @@ def _count(name, lo=0, hi=U32_MAX):
     return to_kernel
 
 
+def _limit(name):
+    """A packet count of at least 1; None (U32_MAX in the kernel) = no limit."""
+    count = _count(name, 1)
+
+    def to_kernel(value, validate):
+        return U32_MAX if value is None else count(value, validate)
+
+    def from_kernel(value):
+        return None if value == U32_MAX else value
+
+    return to_kernel, from_kernel
+
+
 def _flag(name):
     def to_kernel(value, validate):
         if isinstance(value, bool):
@@ -212,6 +235,36 @@ def _buckets(value, validate):
     return _check_range("buckets (log2)", log, 1, BUCKETS_LOG_MAX) if validate else log
 
 
+def _dscp_map(value, validate):
+    value = list(value)
+    if len(value) != DSCP_COUNT:
+        raise ValueError(f"dscp_map must have {DSCP_COUNT} entries, not {len(value)}")
+    for dscp, band in enumerate(value):
+        band = _int_value(f"dscp_map[{dscp}]", band)
+        if validate:
+            _check_range(f"dscp_map[{dscp}] (band of DSCP {dscp})", band, 0, BANDS_MAX - 1)
+        elif not 0 <= band <= U8_MAX:
+            raise ValueError(f"dscp_map[{dscp}] must be 0 to {U8_MAX}, not {band}")
+    return bytes(value)
+
+
+def _weights(value, validate):
+    value = [] if value is None else list(value)
+    if validate and len(value) > BANDS_MAX:
+        raise ValueError(f"weights must have at most {BANDS_MAX} entries, not {len(value)}")
+    out = []
+    for band, weight in enumerate(value):
+        weight = _int_value(f"weights[{band}]", weight)
+        if validate:
+            _check_range(f"weights[{band}] (bytes per round of band {band})", weight, 1, WEIGHT_MAX)
+        out.append(_check_range(f"weights[{band}]", weight, 0, U32_MAX))
+    return struct.pack(f"<{len(out)}I", *out)
+
+
+def _unpack_weights(raw):
+    return list(struct.unpack(f"<{len(raw) // 4}I", raw))
+
+
 def _same(value):
     return value
 
@@ -228,6 +281,8 @@ def _options() -> dict[str, Option]:
     slack = _time("timer_slack", 1, hi=TIMER_SLACK_MAX_NS)
     horizon = _time("horizon", NSEC_PER_USEC)
     gran = _time("granularity", 1, lo=1, hi=GRANULARITY_MAX_NS)
+    root_rate = _rate("rate", none_means=U64_MAX)
+    band_limit = _limit("band_limit")
     table = [
         Option("limit", "TCA_EIFFEL_LIMIT", "uint32", _count("limit", 1), _same),
         Option("flow_limit", "TCA_EIFFEL_FLOW_LIMIT", "uint32", _count("flow_limit", 1), _same),
@@ -246,6 +301,13 @@ def _options() -> dict[str, Option]:
         Option("horizon", "TCA_EIFFEL_HORIZON", "uint32", *horizon),
         Option("horizon_drop", "TCA_EIFFEL_HORIZON_DROP", "uint8", _flag("horizon_drop"), _bool),
         Option("granularity", "TCA_EIFFEL_GRANULARITY", "uint32", *gran),
+        Option("bands", "TCA_EIFFEL_BANDS", "uint32", _count("bands", 1, BANDS_MAX), _same),
+        Option("dscp_map", "TCA_EIFFEL_DSCP_MAP", "cdata", _dscp_map, list),
+        Option("default_band", "TCA_EIFFEL_DEFAULT_BAND", "uint32",
+               _count("default_band", 0, BANDS_MAX - 1), _same),
+        Option("weights", "TCA_EIFFEL_WEIGHTS", "cdata", _weights, _unpack_weights),
+        Option("rate", "TCA_EIFFEL_RATE", "uint64", *root_rate),
+        Option("band_limit", "TCA_EIFFEL_BAND_LIMIT", "uint32", *band_limit),
     ]
     return {opt.name: opt for opt in table}
 
@@ -301,10 +363,15 @@ def _xstats_fields():
     for name, field in ffi.typeof("struct tc_eiffel_xstats").fields:
         if field.offset != offset:
             raise ImportError(f"tc_eiffel_xstats.{name}: unexpected padding before it")
-        kind = "int" if field.type.cname.startswith("int") else "uint"
-        size = ffi.sizeof(field.type)
-        fields.append((name, _FORMAT[(kind, size)]))
-        offset += size
+        ctype, count = field.type, None
+        if ctype.kind == "array":
+            ctype, count = ctype.item, ctype.length
+        kind = "int" if ctype.cname.startswith("int") else "uint"
+        size = ffi.sizeof(ctype)
+        # An array field becomes name_0 .. name_{n-1}; stats() makes it a list.
+        names = [name] if count is None else [f"{name}_{i}" for i in range(count)]
+        fields += [(n, _FORMAT[(kind, size)]) for n in names]
+        offset += ffi.sizeof(field.type)
     if offset != ffi.sizeof("struct tc_eiffel_xstats"):
         raise ImportError("tc_eiffel_xstats: unexpected tail padding")
     return tuple(fields)
@@ -451,6 +518,9 @@ def stats(dev, *, netns=None, parent=None, handle=None) -> dict[str, int]:
     app = st2.get_attr("TCA_STATS_APP")
     if app is None:
         raise QdiscError(errno.EPROTO, "the eiffel qdisc sent no xstats")
-    for name, _ in XSTATS_FIELDS:
-        out[name] = app[name]
+    for name, field in ffi.typeof("struct tc_eiffel_xstats").fields:
+        if field.type.kind == "array":
+            out[name] = [app[f"{name}_{i}"] for i in range(field.type.length)]
+        else:
+            out[name] = app[name]
     return out

@@ -18,4 +18,16 @@
 #define MODULE_ALIAS_NET_SCH(id)	MODULE_ALIAS("net-sch-" id)
 #endif
 
+/*
+ * extack messages with values (6.3+); before that, the same words without
+ * the numbers.
+ */
+#ifdef NL_SET_ERR_MSG_FMT_MOD
+#define EIFFEL_ERR_FMT(extack, plain, fmt, args...)	\
+	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ##args)
+#else
+#define EIFFEL_ERR_FMT(extack, plain, fmt, args...)	\
+	NL_SET_ERR_MSG_MOD(extack, plain)
+#endif
+
 #endif /* EIFFEL_COMPAT_H */

@@ -14,6 +14,7 @@
 #include <net/pkt_sched.h>
 #include <net/sch_generic.h>
 
+#include "eiffel_compat.h"
 #include "eiffel_sched.h"
 
 static const struct nla_policy eiffel_policy[TCA_EIFFEL_MAX + 1] = {
@@ -32,6 +33,29 @@ static const struct nla_policy eiffel_policy[TCA_EIFFEL_MAX + 1] = {
 	[TCA_EIFFEL_HORIZON]		= { .type = NLA_U32 },
 	[TCA_EIFFEL_HORIZON_DROP]	= { .type = NLA_U8 },
 	[TCA_EIFFEL_GRANULARITY]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_BANDS]		= { .type = NLA_U32 },
+	[TCA_EIFFEL_DSCP_MAP]		= NLA_POLICY_EXACT_LEN(TC_EIFFEL_DSCP_COUNT),
+	[TCA_EIFFEL_DEFAULT_BAND]	= { .type = NLA_U32 },
+	[TCA_EIFFEL_WEIGHTS]		= { .type = NLA_BINARY,
+					    .len = TC_EIFFEL_BANDS_MAX * sizeof(u32) },
+	[TCA_EIFFEL_RATE]		= { .type = NLA_U64 },
+	[TCA_EIFFEL_BAND_LIMIT]		= { .type = NLA_U32 },
+};
+
+/*
+ * The default DSCP -> band map: RFC 4594's service classes grouped into four
+ * bands like cake's diffserv4 (eiffel/dscp.py's preset "diffserv4"; a host
+ * test checks the two agree):
+ *   0 voice:       CS5, CS6, CS7, EF, VA (44)
+ *   1 video:       CS3, CS4, AF3x, AF4x, CS2 (OAM) ... and AF2x
+ *   2 best effort: CS0 (default), AF1x, and every unlisted codepoint
+ *   3 bulk:        CS1 (lower effort), LE (1)
+ */
+static const u8 eiffel_default_dscp_map[TC_EIFFEL_DSCP_COUNT] = {
+	2, 3, 2, 2, 1, 2, 2, 2,  3, 2, 2, 2, 2, 2, 2, 2,
+	1, 2, 1, 2, 1, 2, 1, 2,  1, 2, 1, 2, 1, 2, 1, 2,
+	0, 2, 1, 2, 1, 2, 1, 2,  0, 2, 2, 2, 0, 2, 0, 2,
+	0, 2, 2, 2, 2, 2, 2, 2,  0, 2, 2, 2, 2, 2, 2, 2,
 };
 
 void eiffel_config_default(struct eiffel_config *cfg, struct Qdisc *sch)
@@ -59,6 +83,11 @@ void eiffel_config_default(struct eiffel_config *cfg, struct Qdisc *sch)
 	cfg->horizon = (u64)NSEC_PER_USEC * cfg->horizon_us;
 	cfg->horizon_drop = 1;
 	cfg->granularity = EIFFEL_DEF_GRANULARITY_NS;
+	cfg->bands = EIFFEL_DEF_BANDS;
+	cfg->default_band = EIFFEL_DEF_DEFAULT_BAND;
+	memcpy(cfg->dscp_map, eiffel_default_dscp_map, sizeof(cfg->dscp_map));
+	cfg->band_limit = U32_MAX;
+	cfg->rate = EIFFEL_RATE_UNLIMITED;
 }
 
 #define EIFFEL_INVALID(extack, attr, msg) ({			\
@@ -66,11 +95,90 @@ void eiffel_config_default(struct eiffel_config *cfg, struct Qdisc *sch)
 	-EINVAL;						\
 })
 
+/* Bands, their map and weights, the root rate: checked against each other. */
+static int eiffel_bands_parse(struct eiffel_config *cfg, struct nlattr **tb,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+	u32 v, i, n;
+
+	a = tb[TCA_EIFFEL_BANDS];
+	if (a) {
+		v = nla_get_u32(a);
+		if (v < 1 || v > TC_EIFFEL_BANDS_MAX)
+			return EIFFEL_INVALID(extack, a, "bands must be 1 to 8");
+		cfg->bands = v;
+	}
+	a = tb[TCA_EIFFEL_DSCP_MAP];
+	if (a)
+		memcpy(cfg->dscp_map, nla_data(a), TC_EIFFEL_DSCP_COUNT);
+	for (i = 0; i < TC_EIFFEL_DSCP_COUNT; i++) {
+		if (cfg->dscp_map[i] >= cfg->bands) {
+			EIFFEL_ERR_FMT(extack, "dscp_map sends a DSCP to a band not below bands",
+				       "dscp_map sends DSCP %u to band %u, but bands is %u",
+				       i, cfg->dscp_map[i], cfg->bands);
+			return -EINVAL;
+		}
+	}
+	a = tb[TCA_EIFFEL_DEFAULT_BAND];
+	if (a) {
+		v = nla_get_u32(a);
+		if (v >= TC_EIFFEL_BANDS_MAX)
+			return EIFFEL_INVALID(extack, a, "default_band must be 0 to 7");
+		cfg->default_band = v;
+	}
+	if (cfg->default_band >= cfg->bands) {
+		EIFFEL_ERR_FMT(extack, "default_band is not below bands",
+			       "default_band %u is not below bands %u",
+			       cfg->default_band, cfg->bands);
+		return -EINVAL;
+	}
+	a = tb[TCA_EIFFEL_WEIGHTS];
+	if (a) {
+		n = nla_len(a) / sizeof(u32);
+		if (nla_len(a) % sizeof(u32))
+			return EIFFEL_INVALID(extack, a, "weights must be an array of u32");
+		for (i = 0; i < n; i++) {
+			memcpy(&v, (u8 *)nla_data(a) + i * sizeof(u32), sizeof(v));
+			if (v < 1 || v > EIFFEL_WEIGHT_MAX)
+				return EIFFEL_INVALID(extack, a,
+						     "each weight must be 1 to 16777216 bytes");
+			cfg->weights[i] = v;
+		}
+		for (; i < TC_EIFFEL_BANDS_MAX; i++)
+			cfg->weights[i] = 0;
+		cfg->weighted = n;
+	}
+	if (cfg->weighted && cfg->weighted != cfg->bands) {
+		EIFFEL_ERR_FMT(extack,
+			       "weights needs one entry per band (empty weights: strict priority)",
+			       "weights has %u entries but bands is %u (empty weights: strict priority)",
+			       cfg->weighted, cfg->bands);
+		return -EINVAL;
+	}
+	a = tb[TCA_EIFFEL_BAND_LIMIT];
+	if (a) {
+		cfg->band_limit = nla_get_u32(a);
+		if (!cfg->band_limit)
+			return EIFFEL_INVALID(extack, a, "band_limit must be at least 1 packet");
+	}
+	a = tb[TCA_EIFFEL_RATE];
+	if (a) {
+		cfg->rate = nla_get_u64(a);
+		if (!cfg->rate)
+			return EIFFEL_INVALID(extack, a, "rate must be at least 1 byte/s (~0: no root shaper)");
+	}
+	cfg->rate_ns_per_byte = cfg->rate == EIFFEL_RATE_UNLIMITED ? 0 :
+		div64_u64((u64)NSEC_PER_SEC << EIFFEL_NPB_SHIFT, cfg->rate);
+	return 0;
+}
+
 /* Apply the attributes in tb to cfg, checking each; cfg is scratch on error. */
 static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
 			       struct netlink_ext_ack *extack)
 {
 	struct nlattr *a;
+	int err;
 	u32 v;
 
 	a = tb[TCA_EIFFEL_LIMIT];
@@ -152,6 +260,9 @@ static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
 		if (!cfg->granularity || cfg->granularity > EIFFEL_GRANULARITY_MAX_NS)
 			return EIFFEL_INVALID(extack, a, "granularity must be 1 ns to 1 s");
 	}
+	err = eiffel_bands_parse(cfg, tb, extack);
+	if (err)
+		return err;
 	/* Checked last: it depends on both horizon and granularity. */
 	if (!eiffel_cffs_buckets(cfg)) {
 		a = tb[TCA_EIFFEL_GRANULARITY] ? : tb[TCA_EIFFEL_HORIZON];
@@ -178,6 +289,7 @@ int eiffel_change(struct Qdisc *sch, struct nlattr *opt,
 	unsigned int dropped, bytes;
 	struct eiffel_config cfg;
 	u64 cffs_bytes = 0;
+	bool reband;
 	int err;
 
 	cfg = q->cfg;
@@ -216,7 +328,12 @@ int eiffel_change(struct Qdisc *sch, struct nlattr *opt,
 		eiffel_flow_table_replace(q, table, cfg.buckets_log);
 	if (cffs)
 		eiffel_cffs_replace(q, cffs, cffs_bytes);
+	reband = cfg.bands != q->cfg.bands ||
+		 cfg.default_band != q->cfg.default_band ||
+		 memcmp(cfg.dscp_map, q->cfg.dscp_map, sizeof(cfg.dscp_map));
 	q->cfg = cfg;
+	if (reband)
+		eiffel_rebands(q);
 	dropped = eiffel_trim(sch, &bytes);
 	qdisc_tree_reduce_backlog(sch, dropped, bytes);
 	sch_tree_unlock(sch);
@@ -248,7 +365,13 @@ int eiffel_dump(struct Qdisc *sch, struct sk_buff *skb)
 	    nla_put_u32(skb, TCA_EIFFEL_TIMER_SLACK, cfg->timer_slack) ||
 	    nla_put_u32(skb, TCA_EIFFEL_HORIZON, cfg->horizon_us) ||
 	    nla_put_u8(skb, TCA_EIFFEL_HORIZON_DROP, cfg->horizon_drop) ||
-	    nla_put_u32(skb, TCA_EIFFEL_GRANULARITY, cfg->granularity))
+	    nla_put_u32(skb, TCA_EIFFEL_GRANULARITY, cfg->granularity) ||
+	    nla_put_u32(skb, TCA_EIFFEL_BANDS, cfg->bands) ||
+	    nla_put(skb, TCA_EIFFEL_DSCP_MAP, TC_EIFFEL_DSCP_COUNT, cfg->dscp_map) ||
+	    nla_put_u32(skb, TCA_EIFFEL_DEFAULT_BAND, cfg->default_band) ||
+	    nla_put(skb, TCA_EIFFEL_WEIGHTS, cfg->weighted * sizeof(u32), cfg->weights) ||
+	    nla_put_u64_64bit(skb, TCA_EIFFEL_RATE, cfg->rate, TCA_EIFFEL_PAD) ||
+	    nla_put_u32(skb, TCA_EIFFEL_BAND_LIMIT, cfg->band_limit))
 		goto nla_put_failure;
 	return nla_nest_end(skb, opts);
 
@@ -262,6 +385,7 @@ int eiffel_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	struct eiffel_sched_data *q = qdisc_priv(sch);
 	struct tc_eiffel_xstats st;
 	u64 now = ktime_get_ns();
+	u32 i;
 
 	/* Zeroed whole, padding included: nothing uninitialised leaves. */
 	memset(&st, 0, sizeof(st));
@@ -298,6 +422,13 @@ int eiffel_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	st.cffs_capped = q->stat_cffs_capped;
 	st.memory_bytes = q->cffs_bytes +
 			  (sizeof(struct hlist_head) << q->cfg.buckets_log);
+	for (i = 0; i < q->cfg.bands; i++) {
+		st.band_packets[i] = q->band[i].packets;
+		st.band_bytes[i] = q->band[i].bytes;
+		st.band_drops[i] = q->band[i].drops;
+		st.band_qlen[i] = q->band[i].qlen;
+	}
+	st.rate_delays = q->stat_rate_delays;
 	sch_tree_unlock(sch);
 
 	return gnet_stats_copy_app(d, &st, sizeof(st));

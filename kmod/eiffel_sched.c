@@ -28,11 +28,15 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <net/dsfield.h>
 #include <net/inet_ecn.h>
 #include <net/pkt_sched.h>
 #include <net/sch_generic.h>
@@ -48,8 +52,6 @@
 #define EIFFEL_GC_MAX		8
 /* A pacing delay is never longer than this (sch_fq's clamp). */
 #define EIFFEL_MAX_PACING_DELAY	NSEC_PER_SEC
-/* Fixed-point shift of a flow's nanoseconds-per-byte reciprocal. */
-#define EIFFEL_NPB_SHIFT	24
 /* Weight of a new unthrottle latency sample in the average: 1/8. */
 #define EIFFEL_EWMA_SHIFT	3
 #define EIFFEL_NO_TIME		U64_MAX
@@ -104,6 +106,19 @@ static void eiffel_flow_add_tail(struct eiffel_flow_list *list,
 		list->first = f;
 	list->last = f;
 	f->next = NULL;
+}
+
+/* Eligible flows: on their band's new or old list; the band is then active. */
+static void eiffel_band_add_new(struct eiffel_sched_data *q, struct eiffel_flow *f)
+{
+	eiffel_flow_add_tail(&q->band[f->band].new_flows, f);
+	eiffel_hffs_set(&q->active, f->band);
+}
+
+static void eiffel_band_add_old(struct eiffel_sched_data *q, struct eiffel_flow *f)
+{
+	eiffel_flow_add_tail(&q->band[f->band].old_flows, f);
+	eiffel_hffs_set(&q->active, f->band);
 }
 
 static struct eiffel_flow *eiffel_flow_of(struct eiffel_node *node)
@@ -190,7 +205,7 @@ static void eiffel_flow_unset_throttled(struct eiffel_sched_data *q,
 	q->throttled_flows--;
 	q->stat_unthrottled++;
 	f->waited = true;
-	eiffel_flow_add_tail(&q->old_flows, f);
+	eiffel_band_add_old(q, f);
 }
 
 /*
@@ -298,6 +313,108 @@ void eiffel_cffs_replace(struct eiffel_sched_data *q,
 		eiffel_push_throttled(q, eiffel_flow_of(eiffel_node_of(link)));
 	}
 	eiffel_cffs_free(old);
+}
+
+/* ---- bands ---- */
+
+u8 eiffel_band_of(const struct eiffel_config *cfg, u8 dscp)
+{
+	return dscp == EIFFEL_DSCP_NONE ? cfg->default_band : cfg->dscp_map[dscp];
+}
+
+/*
+ * DSCP of an IPv4 or IPv6 packet (VLAN tags skipped, as cake does), or
+ * EIFFEL_DSCP_NONE.  Read through skb_header_pointer: nothing is pulled.
+ */
+static u8 eiffel_skb_dscp(struct sk_buff *skb)
+{
+	int offset = skb_network_offset(skb);
+	u8 buf[2], *p;
+
+	switch (skb_protocol(skb, true)) {
+	case htons(ETH_P_IP):
+		/* The DS field is the second byte of the IPv4 header. */
+		p = skb_header_pointer(skb, offset, sizeof(buf), buf);
+		return p ? p[1] >> 2 : EIFFEL_DSCP_NONE;
+	case htons(ETH_P_IPV6):
+		/* Traffic class: the low nibble of byte 0, high nibble of byte 1. */
+		p = skb_header_pointer(skb, offset, sizeof(buf), buf);
+		return p ? (((p[0] & 0x0f) << 4) | (p[1] >> 4)) >> 2 : EIFFEL_DSCP_NONE;
+	default:
+		return EIFFEL_DSCP_NONE;
+	}
+}
+
+/* Move the band's flows lists out to the given lists, emptying them. */
+static void eiffel_band_relink(struct eiffel_sched_data *q,
+			       struct eiffel_flow_list *list, bool new)
+{
+	struct eiffel_flow *f, *next;
+
+	for (f = list->first; f; f = next) {
+		next = f->next;
+		if (new)
+			eiffel_band_add_new(q, f);
+		else
+			eiffel_band_add_old(q, f);
+	}
+}
+
+void eiffel_rebands(struct eiffel_sched_data *q)
+{
+	struct eiffel_flow_list lists[TC_EIFFEL_BANDS_MAX][2];
+	struct eiffel_flow *f;
+	u32 i, b;
+
+	for (b = 0; b < TC_EIFFEL_BANDS_MAX; b++) {
+		lists[b][0] = q->band[b].new_flows;
+		lists[b][1] = q->band[b].old_flows;
+		q->band[b].new_flows.first = NULL;
+		q->band[b].old_flows.first = NULL;
+		q->band[b].qlen = 0;
+		q->band[b].credit = 0;
+	}
+	eiffel_hffs_reset(&q->active);
+	q->band_cur = 0;
+	for (i = 0; i < (1u << q->cfg.buckets_log); i++) {
+		hlist_for_each_entry(f, &q->flow_table[i], hnode) {
+			f->band = eiffel_band_of(&q->cfg, f->dscp);
+			q->band[f->band].qlen += f->qlen;
+		}
+	}
+	/* Lists keep their order; a band's flows come from every old band. */
+	for (b = 0; b < TC_EIFFEL_BANDS_MAX; b++) {
+		eiffel_band_relink(q, &lists[b][0], true);
+		eiffel_band_relink(q, &lists[b][1], false);
+	}
+}
+
+/*
+ * The band to serve next: the first active one under strict priority; by
+ * deficit round robin over the active bands when weighted (a band is served
+ * while its credit is positive, then the next active one, refilled by its
+ * weight as it is left), so that no band starves.  -1 when none is active.
+ */
+static int eiffel_band_pick(struct eiffel_sched_data *q)
+{
+	u32 b;
+
+	if (eiffel_hffs_empty(&q->active))
+		return -1;
+	if (!q->cfg.weighted)
+		return eiffel_hffs_first(&q->active);
+	/* Terminates: every pass over the active bands adds to their credit. */
+	for (b = q->band_cur;;) {
+		if (eiffel_hffs_test(&q->active, b)) {
+			if (q->band[b].credit > 0)
+				return b;
+			q->band[b].credit += q->cfg.weights[b];
+		}
+		b = eiffel_hffs_next(&q->active, b + 1);
+		if (b == EIFFEL_NONE)
+			b = eiffel_hffs_first(&q->active);
+		q->band_cur = b;
+	}
 }
 
 /* ---- flows ---- */
@@ -438,6 +555,7 @@ static struct eiffel_flow *eiffel_classify(struct eiffel_sched_data *q,
 	}
 	eiffel_flow_set_detached(f);
 	f->sk = sk;
+	f->dscp = EIFFEL_DSCP_NONE;
 	if (skb->sk == sk) {
 		f->socket_hash = sk->sk_hash;
 		if (q->cfg.rate_enable)
@@ -472,13 +590,15 @@ static int eiffel_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 			  struct sk_buff **to_free)
 {
 	struct eiffel_sched_data *q = qdisc_priv(sch);
+	u8 dscp = eiffel_skb_dscp(skb);
+	u8 band = eiffel_band_of(&q->cfg, dscp);
 	struct eiffel_flow *f;
 	u64 now;
 
 	q->stat_enqueued++;
 	if (unlikely(sch->q.qlen >= q->cfg.limit)) {
 		q->stat_limit_drops++;
-		return qdisc_drop(skb, sch, to_free);
+		goto drop;
 	}
 
 	now = ktime_get_ns();
@@ -488,7 +608,7 @@ static int eiffel_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 		if (eiffel_beyond_horizon(skb, q, now)) {
 			if (q->cfg.horizon_drop) {
 				q->stat_horizon_drops++;
-				return qdisc_drop(skb, sch, to_free);
+				goto drop;
 			}
 			q->stat_horizon_caps++;
 			skb->tstamp = now + q->cfg.horizon;
@@ -498,25 +618,40 @@ static int eiffel_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 
 	f = eiffel_classify(q, skb);
 	if (unlikely(!f))
-		return qdisc_drop(skb, sch, to_free);
+		goto drop;
+	/* An idle flow takes the band of its new first packet. */
+	if (eiffel_flow_is_detached(f)) {
+		f->dscp = dscp;
+		f->band = band;
+	}
+	band = f->band;
 	if (unlikely(f->qlen >= q->cfg.flow_limit)) {
 		q->stat_flow_limit_drops++;
-		return qdisc_drop(skb, sch, to_free);
+		goto drop;
+	}
+	if (unlikely(q->band[band].qlen >= q->cfg.band_limit)) {
+		q->stat_limit_drops++;
+		goto drop;
 	}
 	if (eiffel_flow_is_detached(f)) {
-		eiffel_flow_add_tail(&q->new_flows, f);
+		eiffel_band_add_new(q, f);
 		if (time_after(jiffies, f->age + q->cfg.refill_delay))
 			f->credit = max_t(int, f->credit, q->cfg.quantum);
 	}
 	if (f->qlen == 0)
 		q->inactive_flows--;
 	f->qlen++;
+	q->band[band].qlen++;
 	/* Overwrites f->age: the flow is attached from here on. */
 	eiffel_flow_queue_add(f, skb);
 
 	qdisc_qstats_backlog_inc(sch, skb);
 	sch->q.qlen++;
 	return NET_XMIT_SUCCESS;
+
+drop:
+	q->band[band].drops++;
+	return qdisc_drop(skb, sch, to_free);
 }
 
 /* ---- dequeue ---- */
@@ -610,35 +745,66 @@ static void eiffel_account_timing(struct eiffel_sched_data *q,
 	}
 }
 
+/*
+ * The root shaper: after a packet of plen bytes nothing leaves for
+ * plen / rate.  A dequeue late by the timer's lateness keeps the schedule
+ * (up to EIFFEL_ROOT_CATCHUP_NS), so that the rate is met, not undercut.
+ */
+static void eiffel_root_charge(struct eiffel_sched_data *q, u32 plen, u64 now)
+{
+	u64 start = q->root_time_next;
+
+	if (start + EIFFEL_ROOT_CATCHUP_NS < now)
+		start = now - EIFFEL_ROOT_CATCHUP_NS;
+	q->root_time_next = start +
+		mul_u64_u32_shr(q->cfg.rate_ns_per_byte, plen, EIFFEL_NPB_SHIFT);
+}
+
 static struct sk_buff *eiffel_dequeue(struct Qdisc *sch)
 {
 	struct eiffel_sched_data *q = qdisc_priv(sch);
 	struct eiffel_flow_list *list;
+	struct eiffel_band *bd;
 	struct eiffel_flow *f;
 	struct sk_buff *skb;
 	u64 now, send_time;
+	int band;
 	u32 plen;
 
 	if (!sch->q.qlen)
 		return NULL;
 
 	now = ktime_get_ns();
+	if (q->cfg.rate != EIFFEL_RATE_UNLIMITED && now < q->root_time_next) {
+		/* Nothing may leave before then, whichever flow is due. */
+		q->stat_rate_delays++;
+		qdisc_watchdog_schedule_range_ns(&q->watchdog, q->root_time_next,
+						 q->cfg.timer_slack);
+		return NULL;
+	}
 	eiffel_check_throttled(q, now);
 begin:
-	list = q->new_flows.first ? &q->new_flows :
-	       q->old_flows.first ? &q->old_flows : NULL;
-	if (!list) {
+	band = eiffel_band_pick(q);
+	if (band < 0) {
 		if (q->time_next_delayed_flow != EIFFEL_NO_TIME)
 			qdisc_watchdog_schedule_range_ns(&q->watchdog,
 							 q->time_next_delayed_flow,
 							 q->cfg.timer_slack);
 		return NULL;
 	}
+	bd = &q->band[band];
+	list = bd->new_flows.first ? &bd->new_flows :
+	       bd->old_flows.first ? &bd->old_flows : NULL;
+	if (!list) {
+		/* Its flows were throttled or emptied: the band is idle. */
+		eiffel_hffs_clear(&q->active, band);
+		goto begin;
+	}
 	f = list->first;
 	if (f->credit <= 0) {
 		f->credit += q->cfg.quantum;
 		list->first = f->next;
-		eiffel_flow_add_tail(&q->old_flows, f);
+		eiffel_flow_add_tail(&bd->old_flows, f);
 		goto begin;
 	}
 
@@ -646,8 +812,8 @@ begin:
 	if (unlikely(!skb)) {
 		list->first = f->next;
 		/* A new flow passes through the old list: no starving old flows. */
-		if (list == &q->new_flows)
-			eiffel_flow_add_tail(&q->old_flows, f);
+		if (list == &bd->new_flows)
+			eiffel_flow_add_tail(&bd->old_flows, f);
 		else
 			eiffel_flow_set_detached(f);
 		goto begin;
@@ -673,6 +839,12 @@ begin:
 
 	plen = qdisc_pkt_len(skb);
 	f->credit -= plen;
+	bd->qlen--;
+	bd->packets++;
+	bd->bytes += plen;
+	bd->credit -= plen;
+	if (q->cfg.rate != EIFFEL_RATE_UNLIMITED)
+		eiffel_root_charge(q, plen, now);
 	if (q->cfg.rate_enable)
 		eiffel_pace(q, f, skb, plen, now);
 	return skb;
@@ -707,8 +879,14 @@ static void eiffel_reset(struct Qdisc *sch)
 	}
 	if (q->cffs)
 		eiffel_cffs_reset(q->cffs);
-	q->new_flows.first = NULL;
-	q->old_flows.first = NULL;
+	for (i = 0; i < TC_EIFFEL_BANDS_MAX; i++) {
+		q->band[i].new_flows.first = NULL;
+		q->band[i].old_flows.first = NULL;
+		q->band[i].qlen = 0;
+		q->band[i].credit = 0;
+	}
+	eiffel_hffs_reset(&q->active);
+	q->band_cur = 0;
 	q->flows = 0;
 	q->inactive_flows = 0;
 	q->throttled_flows = 0;
@@ -740,6 +918,8 @@ unsigned int eiffel_trim(struct Qdisc *sch, unsigned int *bytes)
 				*bytes += qdisc_pkt_len(skb);
 				dropped++;
 				q->stat_limit_drops++;
+				q->band[f->band].qlen--;
+				q->band[f->band].drops++;
 				qdisc_qstats_backlog_dec(sch, skb);
 				qdisc_qstats_drop(sch);
 				sch->q.qlen--;
@@ -771,6 +951,8 @@ static int eiffel_init(struct Qdisc *sch, struct nlattr *opt,
 
 	/* First: destroy() runs, and cancels it, if init fails. */
 	qdisc_watchdog_init_clockid(&q->watchdog, sch, CLOCK_MONOTONIC);
+	/* TC_EIFFEL_BANDS_MAX (8) bits fit the one root word. */
+	eiffel_hffs_init(&q->active, q->active_words, TC_EIFFEL_BANDS_MAX);
 	eiffel_config_default(&q->cfg, sch);
 	q->time_next_delayed_flow = EIFFEL_NO_TIME;
 	return eiffel_change(sch, opt, extack);

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <net/pkt_sched.h>
 
+#include "eiffel_hffs.h"
 #include "eiffel_queue.h"
 #include "uapi/pkt_sched_eiffel.h"
 
@@ -42,6 +43,16 @@
 /* cFFS buckets per half: 2^22 buckets cost 128 MB per qdisc, enough. */
 #define EIFFEL_CFFS_BUCKETS_MAX		(1u << 22)
 
+/*
+ * Bands: 4, DSCP grouped like cake's diffserv4 (RFC 4594 classes), the
+ * table is eiffel_default_dscp_map in eiffel_nl.c.  Non-IP: best effort.
+ */
+#define EIFFEL_DEF_BANDS		4
+#define EIFFEL_DEF_DEFAULT_BAND		2
+#define EIFFEL_WEIGHT_MAX		(1u << 24)
+/* Root shaper: a late dequeue may catch up at most this much. */
+#define EIFFEL_ROOT_CATCHUP_NS		(1 * NSEC_PER_MSEC)
+
 #define EIFFEL_CE_THRESHOLD_OFF		U32_MAX
 #define EIFFEL_RATE_UNLIMITED		U64_MAX
 
@@ -65,7 +76,20 @@ struct eiffel_config {
 	u8 buckets_log;
 	u8 rate_enable;
 	u8 horizon_drop;
+	u8 bands;			/* 1..TC_EIFFEL_BANDS_MAX */
+	u8 default_band;		/* band of non-IP packets */
+	u8 weighted;			/* 1: WRR by weights; 0: strict priority */
+	u8 dscp_map[TC_EIFFEL_DSCP_COUNT];
+	u32 weights[TC_EIFFEL_BANDS_MAX];	/* bytes per round, if weighted */
+	u32 band_limit;			/* packets per band */
+	u64 rate;			/* root shaper, bytes/s; unlimited = none */
+	u64 rate_ns_per_byte;		/* its reciprocal, fixed point */
 };
+
+/* A flow's band: from the DSCP of its first packet (EIFFEL_DSCP_NONE: non-IP). */
+#define EIFFEL_DSCP_NONE		0xff
+/* Fixed-point shift of the nanoseconds-per-byte reciprocals. */
+#define EIFFEL_NPB_SHIFT		24
 
 /*
  * Per flow: a socket, or a hash of socketless/unconnected traffic.
@@ -85,6 +109,8 @@ struct eiffel_flow {
 	u32 qlen;
 	int credit;			/* DRR deficit, bytes */
 	bool waited;			/* left the cFFS; its next packet is timed */
+	u8 dscp;			/* of the packet that chose the band */
+	u8 band;
 	u64 time_next_packet;		/* ns: earliest send time of the next packet */
 	u64 rate;			/* last pacing rate, bytes/s, and ... */
 	u64 ns_per_byte;		/* ... its reciprocal, fixed point */
@@ -99,8 +125,23 @@ struct eiffel_flow_list {
 struct eiffel_sched_data {
 	struct eiffel_config cfg;
 
-	struct eiffel_flow_list new_flows;
-	struct eiffel_flow_list old_flows;
+	/* Per band: DRR lists of eligible flows, and accounting. */
+	struct eiffel_band {
+		struct eiffel_flow_list new_flows;
+		struct eiffel_flow_list old_flows;
+		s64 credit;		/* WRR deficit, bytes */
+		u32 qlen;
+		u64 packets;
+		u64 bytes;
+		u64 drops;
+	} band[TC_EIFFEL_BANDS_MAX];
+	/* Bit b set <=> band b has a flow on its lists: next band is one ffs. */
+	struct eiffel_hffs active;
+	u64 active_words[1];
+	u32 band_cur;			/* WRR: band being served */
+	/* Root shaper: nothing leaves before this. */
+	u64 root_time_next;
+	u64 stat_rate_delays;
 	struct hlist_head *flow_table;	/* 1 << cfg.buckets_log chains */
 
 	/* Throttled flows, keyed by time_next_packet: the shared cFFS. */
@@ -148,6 +189,9 @@ struct hlist_head *eiffel_flow_table_alloc(u8 log);
 /* Move every flow into table (of 1 << log chains); frees idle ones. */
 void eiffel_flow_table_replace(struct eiffel_sched_data *q,
 			       struct hlist_head *table, u8 log);
+/* Re-band every flow after a new map or band count (under the lock). */
+void eiffel_rebands(struct eiffel_sched_data *q);
+u8 eiffel_band_of(const struct eiffel_config *cfg, u8 dscp);
 /* Drop packets until qlen <= limit; returns the count, adds the bytes. */
 unsigned int eiffel_trim(struct Qdisc *sch, unsigned int *bytes);
 

@@ -28,7 +28,20 @@ def _header_enum():
 def _header_xstats():
     text = UAPI.read_text()
     body = re.search(r"struct tc_eiffel_xstats \{(.*?)\};", text, re.S).group(1)
-    return [(name, int(bits) // 8) for _, bits, name in re.findall(r"__([us])(\d+)\s+(\w+);", body)]
+    fields = []
+    for _, bits, name, count in re.findall(r"__([us])(\d+)\s+(\w+)(?:\[(\w+)\])?;", body):
+        n = getattr(lib, count) if count else 1
+        fields.append((name, int(bits) // 8 * n))
+    return fields
+
+
+def _flat(fields):
+    """XSTATS_FIELDS' names: an array field n[k] becomes n_0 .. n_{k-1}."""
+    out = []
+    for name, _ in fields:
+        kind = dict(ffi.typeof("struct tc_eiffel_xstats").fields)[name].type
+        out += [f"{name}_{i}" for i in range(kind.length)] if kind.kind == "array" else [name]
+    return out
 
 
 def test_cdef_names_every_attribute_and_values_follow_the_header():
@@ -43,7 +56,7 @@ def test_cdef_names_every_attribute_and_values_follow_the_header():
 
 def test_xstats_layout_is_the_headers():
     fields = _header_xstats()
-    assert [name for name, _ in netlink.XSTATS_FIELDS] == [name for name, _ in fields]
+    assert [name for name, _ in netlink.XSTATS_FIELDS] == _flat(fields)
     assert ffi.sizeof("struct tc_eiffel_xstats") == sum(size for _, size in fields)
     for name, size in fields:
         assert ffi.sizeof(ffi.typeof("struct tc_eiffel_xstats").fields[
@@ -107,7 +120,16 @@ def test_units(options, attrs):
         ({"timer_slack": "2s"}, ValueError),
         ({"ce_threshold": 1.5}, TypeError),
         ({"horizon_drop": True, "horizon_cap": True}, ValueError),
-        ({"bands": 3}, TypeError),  # not an option (yet)
+        ({"bands": 0}, ValueError),
+        ({"bands": 9}, ValueError),
+        ({"dscp_map": [0] * 63}, ValueError),
+        ({"dscp_map": [8] * 64}, ValueError),  # band out of range
+        ({"weights": [3, 0]}, ValueError),  # weight 0
+        ({"weights": [1] * 9}, ValueError),
+        ({"default_band": 8}, ValueError),
+        ({"band_limit": 0}, ValueError),
+        ({"rate": "fast"}, ValueError),
+        ({"nonsense": 3}, TypeError),
     ],
 )
 def test_invalid_values_refused_before_the_kernel(options, error):
@@ -130,11 +152,15 @@ def test_decode_is_the_inverse_of_encode():
         "pacing": False, "maxrate": 12_500_000, "buckets": 4096, "refill_delay": 20_000_000,
         "orphan_mask": 255, "low_rate_threshold": 100_000, "ce_threshold": None,
         "timer_slack": 20_000, "horizon": 2_000_000_000, "horizon_drop": False,
-        "granularity": 32768,
+        "granularity": 32768, "bands": 3, "dscp_map": [i % 3 for i in range(64)],
+        "default_band": 1, "weights": [3000, 2000, 1000], "rate": 6_250_000,
+        "band_limit": 500,
     }
     assert set(options) == set(netlink.OPTIONS)
     assert netlink.decode_options(netlink.encode_options(options)) == options
     assert netlink.decode_options(netlink.encode_options({"maxrate": None})) == {"maxrate": None}
+    none = {"rate": None, "band_limit": None, "weights": []}
+    assert netlink.decode_options(netlink.encode_options(none)) == none
 
 
 def test_plugin_registered_and_tcmsg_round_trip():
@@ -165,7 +191,11 @@ def test_request_filter_puts_options_into_the_request():
 def test_xstats_decode():
     st = ffi.new("struct tc_eiffel_xstats *")
     for number, (name, _) in enumerate(netlink.XSTATS_FIELDS, start=1):
-        setattr(st, name, number * 1000 + 7)
+        array, _, index = name.rpartition("_")
+        if array.startswith("band_"):
+            getattr(st, array)[int(index)] = number * 1000 + 7
+        else:
+            setattr(st, name, number * 1000 + 7)
     st.time_next_delayed_flow = -5
     raw = bytes(ffi.buffer(st))
     nla = netlink._xstats_nla()

@@ -39,10 +39,19 @@ enum {
 	TCA_EIFFEL_HORIZON,		/* u32: furthest accepted send time, us */
 	TCA_EIFFEL_HORIZON_DROP,	/* u8: beyond horizon 1 = drop, 0 = cap */
 	TCA_EIFFEL_GRANULARITY,		/* u32: cFFS bucket width, ns */
+	TCA_EIFFEL_BANDS,		/* u32: priority bands, 1..TC_EIFFEL_BANDS_MAX */
+	TCA_EIFFEL_DSCP_MAP,		/* binary: TC_EIFFEL_DSCP_COUNT u8, DSCP -> band */
+	TCA_EIFFEL_DEFAULT_BAND,	/* u32: band of non-IP packets */
+	TCA_EIFFEL_WEIGHTS,		/* binary: one u32 per band, bytes per round; empty = strict */
+	TCA_EIFFEL_RATE,		/* u64: root shaper, bytes/s; ~0 = none */
+	TCA_EIFFEL_BAND_LIMIT,		/* u32: packets queued per band */
 	__TCA_EIFFEL_MAX
 };
 
 #define TCA_EIFFEL_MAX	(__TCA_EIFFEL_MAX - 1)
+
+#define TC_EIFFEL_BANDS_MAX	8	/* priority bands; band 0 is served first */
+#define TC_EIFFEL_DSCP_COUNT	64	/* entries of TCA_EIFFEL_DSCP_MAP */
 
 /*
  * Extended statistics (TCA_STATS_APP, "tc -s" xstats).  Only fixed-width
@@ -82,6 +91,12 @@ struct tc_eiffel_xstats {
 	__u64	cffs_late;		/* flows pushed below the window */
 	__u64	cffs_capped;		/* flows beyond the window: parked, re-queued later */
 	__u64	memory_bytes;		/* cFFS + flow hash table */
+	/* per band (entries past the band count are 0) */
+	__u64	band_packets[TC_EIFFEL_BANDS_MAX];	/* packets dequeued */
+	__u64	band_bytes[TC_EIFFEL_BANDS_MAX];	/* bytes dequeued */
+	__u64	band_drops[TC_EIFFEL_BANDS_MAX];	/* packets dropped, every cause */
+	__u32	band_qlen[TC_EIFFEL_BANDS_MAX];		/* packets queued now */
+	__u64	rate_delays;		/* dequeues held back by the root rate */
 };
 
 #endif /* _UAPI_PKT_SCHED_EIFFEL_H */

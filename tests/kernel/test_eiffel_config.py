@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from eiffel import netlink
+from eiffel import dscp, netlink
 
 MODULE = "sch_eiffel"
 
@@ -86,6 +86,12 @@ DEFAULTS = {
     "horizon": 10_000_000_000,
     "horizon_drop": True,
     "granularity": 65536,
+    "dscp_map": dscp.preset_map("diffserv4"),  # the kernel's built-in map
+    "bands": 4,
+    "default_band": 2,
+    "weights": [],  # strict priority
+    "rate": None,
+    "band_limit": None,
 }
 
 # A value other than the default for every option.
@@ -105,6 +111,13 @@ CHANGED = {
     "horizon": 2_000_000_000,
     "horizon_drop": False,
     "granularity": 32768,
+    # In this order, each change valid on its own: the map first, then bands.
+    "dscp_map": [i % 3 for i in range(64)],
+    "bands": 3,
+    "default_band": 1,
+    "weights": [30000, 20000, 10000],
+    "rate": 6_250_000,
+    "band_limit": 500,
 }
 
 
@@ -158,6 +171,16 @@ INVALID = [
     ({"granularity": 1_500_000_000}, errno.EINVAL, "granularity must be 1 ns to 1 s"),
     ({"granularity": 1000}, errno.EINVAL, "needs more than 4194304 cFFS buckets"),
     ({"horizon": 4_000_000_000_000, "granularity": 100_000}, errno.EINVAL, "cFFS buckets"),
+    ({"bands": 9}, errno.EINVAL, "bands must be 1 to 8"),
+    ({"bands": 0}, errno.EINVAL, "bands must be 1 to 8"),
+    ({"bands": 2}, errno.EINVAL, "dscp_map sends"),  # the default map uses band 3
+    ({"dscp_map": [0] * 63 + [4]}, errno.EINVAL, "dscp_map sends"),
+    ({"default_band": 4}, errno.EINVAL, "default_band"),
+    ({"default_band": 8}, errno.EINVAL, "default_band must be 0 to 7"),
+    ({"weights": [1000, 0, 1000, 1000]}, errno.EINVAL, "each weight must be 1 to"),
+    ({"weights": [1000, 1000]}, errno.EINVAL, "weights"),
+    ({"rate": 0}, errno.EINVAL, "rate must be at least 1 byte/s"),
+    ({"band_limit": 0}, errno.EINVAL, "band_limit must be at least 1"),
 ]
 
 
