@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from eiffel import bench, dscp_cli
+from eiffel import bench, dscp_cli, qdisc_cli
 from eiffel.sim import cli as simulate_cli
 
 
@@ -14,6 +14,7 @@ def build_parser():
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bench.add_parser(subparsers)
     dscp_cli.add_parser(subparsers)
+    qdisc_cli.add_parser(subparsers)
     simulate_cli.add_parser(subparsers)
     return parser
 
