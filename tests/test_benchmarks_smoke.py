@@ -82,3 +82,23 @@ def test_claims(tmp_path):
     assert claims["memory"]["core_node_bytes"] == 24
     run(sys.executable, "overhead.py", "--repeats", "1", "--out", tmp_path)
     assert "raw cffi" in (tmp_path / "overhead.md").read_text()
+
+
+def test_kernel_loadgen_over_loopback(tmp_path):
+    # The kernel level itself needs the QEMU VMs (make -C benchmarks kernel);
+    # here its load generator runs on the host: 4 paced flows for 1 s.
+    if CC is None or shutil.which("make") is None:
+        pytest.skip("the load generator needs a C compiler and make")
+    binary = tmp_path / "loadgen"
+    run("make", "-s", "-C", BENCH / "kernel", f"BIN={binary}", f"CC={CC}", "-B", binary)
+    assert "loadgen smoke" in run(sys.executable, "kernel/smoke.py", binary)
+
+
+def test_kernel_report(tmp_path):
+    saved = sorted((BENCH / "results" / "kernel").glob("kernel-*.json"))
+    if not saved:
+        pytest.skip("no saved kernel results")
+    for p in saved:
+        shutil.copy(p, tmp_path)
+    run(sys.executable, "kernel/report_kernel.py", "--results", tmp_path, "--no-plots")
+    assert "| eiffel |" in (tmp_path / "table.md").read_text()

@@ -3,11 +3,12 @@
  *
  *   loadgen sink [-p PORT] [-t THREADS] [-d SECONDS]
  *   loadgen send -H HOST [-p PORT] -n FLOWS [-t THREADS] -r TOTAL_MBIT
- *                [-d SECONDS] [-b SNDBUF]
+ *                [-d SECONDS] [-w WARMUP] [-b SNDBUF]
  *
  * send opens FLOWS connections to HOST:PORT, sets SO_MAX_PACING_RATE on each
  * to TOTAL_MBIT/FLOWS, waits until all are connected, then writes as fast as
- * the sockets take it for SECONDS.  Each thread owns every THREADS-th flow
+ * the sockets take it for WARMUP + SECONDS, counting only the last SECONDS
+ * (the first packets of a flow leave before pacing has a rate to keep).  Each thread owns every THREADS-th flow
  * and an edge-triggered epoll.  At the end it prints one JSON object: bytes
  * acknowledged (tcp_info), achieved Mbit/s, per-flow min/median/max Mbit/s,
  * and the /proc/stat jiffies (all CPUs) spent during the timed window.
@@ -97,7 +98,7 @@ static void raise_nofile(long want)
 static struct {
 	const char *host;
 	int port, flows, threads, sndbuf;
-	double mbit, seconds;
+	double mbit, seconds, warmup;
 } opt = { .host = "127.0.0.1", .port = 5201, .flows = 1, .threads = 1, .seconds = 5 };
 
 static volatile int stop;
@@ -198,7 +199,7 @@ struct flow {
 
 static struct flow *flows;
 static pthread_barrier_t connected, go;
-static double deadline;
+static double t_start, deadline;	/* the timed window, after the warm-up */
 
 static unsigned long long bytes_acked(int fd)
 {
@@ -266,11 +267,14 @@ static void *send_thread(void *arg)
 	pthread_barrier_wait(&connected);
 	pthread_barrier_wait(&go);
 	/* Edge-triggered: prime every socket by writing until EAGAIN. */
-	for (int i = id; i < opt.flows; i += opt.threads)
-		flows[i].acked = bytes_acked(flows[i].fd);
-	for (int first = 1; !stop && now() < deadline; first = 0) {
+	for (int first = 1, counting = 0; !stop && now() < deadline; first = 0) {
 		int n;
 
+		if (!counting && now() >= t_start) {	/* warm-up over: baseline */
+			for (int i = id; i < opt.flows; i += opt.threads)
+				flows[i].acked = bytes_acked(flows[i].fd);
+			counting = 1;
+		}
 		if (first) {
 			for (int i = id; i < opt.flows; i += opt.threads)
 				while (write(flows[i].fd, buf, sizeof(buf)) > 0)
@@ -321,10 +325,12 @@ static int sender(void)
 			die("pthread_create");
 	pthread_barrier_wait(&connected);
 	setup = now() - setup;
-	read_stat(s0);
-	t0 = now();
-	deadline = t0 + opt.seconds;
+	t_start = now() + opt.warmup;
+	deadline = t_start + opt.seconds;
 	pthread_barrier_wait(&go);
+	while ((t0 = now()) < t_start)
+		usleep(1000);
+	read_stat(s0);
 	while (now() < deadline)
 		usleep(10000);
 	read_stat(s1);
@@ -337,11 +343,11 @@ static int sender(void)
 	}
 	qsort(per, opt.flows, sizeof(*per), cmp_ull);
 	printf("{\"mode\": \"send\", \"flows\": %d, \"threads\": %d, \"target_mbit\": %g, "
-	       "\"pacing_bytes_per_s\": %u, \"seconds\": %.4f, \"connect_seconds\": %.3f, "
+	       "\"pacing_bytes_per_s\": %u, \"warmup\": %g, \"seconds\": %.4f, \"connect_seconds\": %.3f, "
 	       "\"bytes_acked\": %llu, \"mbit\": %.3f, "
 	       "\"flow_mbit\": {\"min\": %.4f, \"median\": %.4f, \"max\": %.4f}, "
 	       "\"clk_tck\": %ld, \"jiffies\": {",
-	       opt.flows, opt.threads, opt.mbit, (uint32_t)(opt.mbit * 1e6 / 8 / opt.flows),
+	       opt.flows, opt.threads, opt.mbit, (uint32_t)(opt.mbit * 1e6 / 8 / opt.flows), opt.warmup,
 	       t1 - t0, setup, total, total * 8 / (t1 - t0) / 1e6,
 	       per[0] * 8 / (t1 - t0) / 1e6, per[opt.flows / 2] * 8 / (t1 - t0) / 1e6,
 	       per[opt.flows - 1] * 8 / (t1 - t0) / 1e6, sysconf(_SC_CLK_TCK));
@@ -363,7 +369,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: loadgen sink [-p PORT] [-t THREADS] [-d SECONDS]\n"
 		"       loadgen send -H HOST [-p PORT] -n FLOWS [-t THREADS] -r TOTAL_MBIT\n"
-		"                    [-d SECONDS] [-b SNDBUF]\n");
+		"                    [-d SECONDS] [-w WARMUP_SECONDS] [-b SNDBUF]\n");
 	exit(2);
 }
 
@@ -379,7 +385,7 @@ int main(int argc, char **argv)
 	if (is_sink)
 		opt.seconds = 0;
 	optind = 2;
-	while ((c = getopt(argc, argv, "H:p:n:t:r:d:b:")) != -1) {
+	while ((c = getopt(argc, argv, "H:p:n:t:r:d:b:w:")) != -1) {
 		switch (c) {
 		case 'H': opt.host = optarg; break;
 		case 'p': opt.port = atoi(optarg); break;
@@ -388,6 +394,7 @@ int main(int argc, char **argv)
 		case 'r': opt.mbit = atof(optarg); break;
 		case 'd': opt.seconds = atof(optarg); break;
 		case 'b': opt.sndbuf = atoi(optarg); break;
+		case 'w': opt.warmup = atof(optarg); break;
 		default: usage();
 		}
 	}

@@ -1,0 +1,94 @@
+"""Tables and plot for the kernel level (written by `make -C benchmarks kernel`).
+
+    python kernel/report_kernel.py --results results/kernel
+
+reads kernel-<flavour>.json (from run_kernel_bench.py, one per kernel) and
+writes table.md and kernel.png (CPU-seconds per GB and achieved rate against
+the number of flows, per qdisc, one column per kernel).
+"""
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_kernel_bench import table  # noqa: E402
+
+QDISCS = ("eiffel", "fq", "pfifo")
+
+
+def load(results: Path) -> dict:
+    runs = {}
+    for p in sorted(results.glob("kernel-*.json")):
+        data = json.loads(p.read_text())
+        runs[data["meta"]["kernel"]] = data
+    return runs
+
+
+def series(rows, qdisc, key):
+    ns = sorted({r["flows"] for r in rows if r["qdisc"] == qdisc})
+    return ns, [statistics.median(r[key] for r in rows if r["qdisc"] == qdisc and r["flows"] == n)
+                for n in ns]
+
+
+def plot(runs: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    kernels = sorted(runs, key=lambda k: [int(x) for x in k.split(".") if x.isdigit()], reverse=True)
+    fig, axes = plt.subplots(2, len(kernels), figsize=(5 * len(kernels), 7), squeeze=False,
+                             sharex=True)
+    for col, k in enumerate(kernels):
+        rows = runs[k]["runs"]
+        for q in QDISCS:
+            if not any(r["qdisc"] == q for r in rows):
+                continue
+            ns, cost = series(rows, q, "cpu_s_per_gb")
+            axes[0][col].plot(ns, cost, "o-", label=f"sch_{q}" if q != "pfifo" else "pfifo")
+            ns, rate = series(rows, q, "mbit")
+            axes[1][col].plot(ns, rate, "o-", label=q)
+        target = rows[0]["target_mbit"]
+        axes[1][col].axhline(target, color="grey", ls=":", label="pacing total")
+        axes[0][col].set_title(f"Linux {k} (QEMU/TCG, 2 vCPUs)")
+        axes[0][col].set_ylabel("system + softirq CPU-s per GB")
+        axes[1][col].set_ylabel("achieved Mbit/s")
+        axes[1][col].set_xlabel("paced TCP flows")
+        for ax in axes[:, col]:
+            ax.set_xscale("log")
+            ax.set_ylim(bottom=0)
+            ax.grid(alpha=0.3)
+        axes[0][col].legend()
+    fig.suptitle("N paced TCP flows through each qdisc (median of repeats; emulated, compare ratios)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--results", type=Path, default=Path("results/kernel"))
+    ap.add_argument("--no-plots", action="store_true")
+    args = ap.parse_args(argv)
+    runs = load(args.results)
+    if not runs:
+        print(f"no kernel-*.json in {args.results}", file=sys.stderr)
+        return 1
+    md = ["# Kernel level: paced TCP flows through sch_eiffel, fq and pfifo", ""]
+    for k, data in runs.items():
+        m = data["meta"]
+        md += [f"## Linux {m['uname']}", "",
+               f"Arguments: `{json.dumps(m['args'])}`; {m['cpus']} vCPUs, QEMU accel "
+               f"`{m['accel']}`.", "", table(data["runs"], k)]
+    (args.results / "table.md").write_text("\n".join(md))
+    if not args.no_plots:
+        plot(runs, args.results / "kernel.png")
+    print("\n".join(md))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
