@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_kernel_bench import table  # noqa: E402
+from run_kernel_bench import table, trace_table  # noqa: E402
 
 QDISCS = ("eiffel", "fq", "pfifo")
 
@@ -40,7 +40,7 @@ def plot(runs: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     kernels = sorted(runs, key=lambda k: [int(x) for x in k.split(".") if x.isdigit()], reverse=True)
-    fig, axes = plt.subplots(2, len(kernels), figsize=(5 * len(kernels), 7), squeeze=False,
+    fig, axes = plt.subplots(2, len(kernels), figsize=(max(6.5, 5 * len(kernels)), 7), squeeze=False,
                              sharex=True)
     for col, k in enumerate(kernels):
         rows = runs[k]["runs"]
@@ -48,9 +48,14 @@ def plot(runs: dict, path: Path) -> None:
             if not any(r["qdisc"] == q for r in rows):
                 continue
             ns, cost = series(rows, q, "cpu_s_per_gb")
-            axes[0][col].plot(ns, cost, "o-", label=f"sch_{q}" if q != "pfifo" else "pfifo")
-            ns, rate = series(rows, q, "mbit")
-            axes[1][col].plot(ns, rate, "o-", label=q)
+            _, rate = series(rows, q, "mbit")
+            _, busy = series(rows, q, "cpu_busy_fraction")
+            line, = axes[0][col].plot(ns, cost, "-", label=f"sch_{q}" if q != "pfifo" else "pfifo")
+            axes[1][col].plot(ns, rate, "-", color=line.get_color())
+            for ax, ys in ((axes[0][col], cost), (axes[1][col], rate)):
+                for n, y, b in zip(ns, ys, busy):  # hollow: the CPUs were saturated
+                    ax.plot(n, y, "o", color=line.get_color(),
+                            markerfacecolor="white" if b >= 0.95 else line.get_color())
         target = rows[0]["target_mbit"]
         axes[1][col].axhline(target, color="grey", ls=":", label="pacing total")
         axes[0][col].set_title(f"Linux {k} (QEMU/TCG, 2 vCPUs)")
@@ -62,7 +67,8 @@ def plot(runs: dict, path: Path) -> None:
             ax.set_ylim(bottom=0)
             ax.grid(alpha=0.3)
         axes[0][col].legend()
-    fig.suptitle("N paced TCP flows through each qdisc (median of repeats; emulated, compare ratios)")
+    fig.suptitle("Paced TCP flows per qdisc, one boot per kernel (emulated: compare ratios)\n"
+                 "median of repeats; hollow marks: CPUs >= 95% busy", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -83,6 +89,8 @@ def main(argv=None) -> int:
         md += [f"## Linux {m['uname']}", "",
                f"Arguments: `{json.dumps(m['args'])}`; {m['cpus']} vCPUs, QEMU accel "
                f"`{m['accel']}`.", "", table(data["runs"], k)]
+        if data.get("traced"):
+            md += [trace_table(data["traced"], k)]
     (args.results / "table.md").write_text("\n".join(md))
     if not args.no_plots:
         plot(runs, args.results / "kernel.png")

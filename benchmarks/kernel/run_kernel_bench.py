@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -116,6 +117,98 @@ def one_run(loadgen: Path, qdisc: str, flows: int, args) -> dict:
     return row
 
 
+TRACING = "/sys/kernel/tracing"
+TRACED = {"eiffel": ("eiffel_enqueue", "eiffel_dequeue"), "fq": ("fq_enqueue", "fq_dequeue"),
+          "pfifo": ("pfifo_enqueue", "qdisc_dequeue_head")}
+
+
+def trace(name: str, value: str) -> None:
+    with open(os.path.join(TRACING, name), "w") as f:
+        f.write(value)
+
+
+def traced_run(loadgen: Path, qdisc: str, flows: int, args) -> dict | None:
+    """The qdisc's own cost in the same TCP workload: ftrace's function_graph
+    times each call of its enqueue and dequeue (depth 1); the result is their
+    total time per packet sent.  A separate run, as tracing slows the rest."""
+    attach(qdisc)
+    trace("current_tracer", "nop")
+    trace("trace", "")
+    try:
+        trace("set_ftrace_filter", "\n".join(TRACED[qdisc]))
+    except OSError:
+        print(f"{qdisc}: cannot trace {TRACED[qdisc]}", flush=True)
+        return None
+    trace("max_graph_depth", "1")
+    trace("buffer_size_kb", "65536")
+    trace("current_tracer", "function_graph")
+    trace("options/funcgraph-tail", "1")  # name the function on every "}" line
+    trace("tracing_on", "0")
+    sink_side = subprocess.Popen(
+        ["ip", "netns", "exec", A, str(loadgen), "send", "-H", IP_B, "-p", str(PORT), "-n",
+         str(flows), "-t", str(args.threads), "-r", str(args.mbit), "-d", str(args.trace_seconds + 2),
+         "-w", str(args.warmup), "-b", str(args.sndbuf)], stdout=subprocess.PIPE, text=True)
+    # Trace a window inside loadgen's: after the connections and the warm-up.
+    time.sleep(0.2)
+    while not _window_started(flows):
+        time.sleep(0.2)
+    time.sleep(args.warmup)
+    before = qdisc_stats()
+    trace("tracing_on", "1")
+    time.sleep(args.trace_seconds)
+    trace("tracing_on", "0")
+    after = qdisc_stats()
+    sink_side.communicate(timeout=600)
+    with open(os.path.join(TRACING, "trace")) as f:
+        text = f.read()
+    trace("current_tracer", "nop")
+    trace("set_ftrace_filter", "")
+    sh("tc", "qdisc", "del", "dev", DEV_A, "root", ns=A, check=False)
+    # A call is one line "D us | f();", or, when an interrupt nested in it,
+    # "f() {" ... "D us | } /* f */".
+    calls: dict[str, list[float]] = {}
+    for m in re.finditer(r"([\d.]+) us\s+\|\s+(?:(\w+)(?:\.\w+)?(?: \[\w+\])?\(\);"
+                         r"|\} /\* (\w+)(?:\.\w+)?(?: \[\w+\])? \*/)", text):
+        calls.setdefault(m.group(2) or m.group(3), []).append(float(m.group(1)))
+    packets = after["packets"] - before["packets"]
+    # The trace can lose events (TCG is slow to drain it): per packet is
+    # the mean enqueue plus the mean dequeue times dequeues per enqueue.
+    enq, deq = (calls.get(f, []) for f in TRACED[qdisc])
+    per_packet = (sum(enq) / len(enq) + sum(deq) / len(enq)) if enq else None
+    row = {"qdisc": qdisc, "flows": flows, "packets": packets, "enqueues_traced": len(enq),
+           "us_per_packet": per_packet,
+           "calls": {f: {"n": len(v), "mean_us": sum(v) / len(v)} for f, v in calls.items()},
+           "lost_events": "LOST" in text}
+    print(f"trace {qdisc:7s} N={flows:6d}  packets {packets:7d}  "
+          f"{row['us_per_packet'] or 0:6.2f} us/packet  {row['calls']}", flush=True)
+    time.sleep(args.settle)
+    return row
+
+
+def _window_started(flows: int) -> bool:
+    """All flows connected and the warm-up begun: ESTABLISHED sockets in bench-a."""
+    out = sh("ss", "-Htn", "state", "established", ns=A)
+    return out.count("\n") >= flows
+
+
+def trace_table(rows: list[dict], kernel: str) -> str:
+    lines = [f"Kernel {kernel}: the qdisc's own time per enqueued skb: mean enqueue + mean "
+             "dequeue x dequeue calls per enqueue (ftrace function_graph, separate runs; "
+             "a TCP skb may hold several segments).", "",
+             "| N | qdisc | segments sent | enqueues traced | dequeues per enqueue | us per skb | vs fq |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
+    fq = {r["flows"]: r["us_per_packet"] for r in rows if r["qdisc"] == "fq"}
+    for r in sorted(rows, key=lambda r: (r["flows"], r["qdisc"])):
+        cost = r["us_per_packet"]
+        ratio = f"{cost / fq[r['flows']]:.2f}" if cost and fq.get(r["flows"]) else ""
+        deq = [v["n"] for f, v in r["calls"].items() if f.endswith("dequeue") or "dequeue" in f]
+        per = f"{deq[0] / r['enqueues_traced']:.1f}" if deq and r["enqueues_traced"] else ""
+        lines.append(f"| {r['flows']} | {r['qdisc']} | {r['packets']} | {r['enqueues_traced']} | "
+                     f"{per} | {cost:.1f} | {ratio} |" if cost else
+                     f"| {r['flows']} | {r['qdisc']} | {r['packets']} | 0 | | | |")
+    return "\n".join(lines) + "\n"
+
+
 def table(rows: list[dict], kernel: str) -> str:
     lines = [f"Kernel {kernel}: system + softirq CPU-seconds (all CPUs) per GB acknowledged, "
              "achieved rate; median over repeats.", "",
@@ -126,8 +219,7 @@ def table(rows: list[dict], kernel: str) -> str:
         by.setdefault((r["flows"], r["qdisc"]), []).append(r)
 
     def med(xs):
-        xs = sorted(xs)
-        return xs[len(xs) // 2]
+        return statistics.median(xs)
 
     for n in sorted({r["flows"] for r in rows}):
         fq = by.get((n, "fq"))
@@ -157,16 +249,19 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--sndbuf", type=int, default=32768)
     ap.add_argument("--settle", type=float, default=1.0)
+    ap.add_argument("--trace", default="eiffel,fq",
+                    help="qdiscs whose enqueue/dequeue are timed with ftrace ('' for none)")
+    ap.add_argument("--trace-seconds", type=float, default=3)
     ap.add_argument("--loadgen", default=str(HERE / "loadgen"))
     ap.add_argument("--out", default=os.environ.get("EIFFEL_VM_RESULTS", "."))
     args = ap.parse_args()
     kernel = os.environ.get("EIFFEL_KERNEL") or os.uname().release
-    qdiscs = args.qdiscs.split(",")
+    qdiscs = [q for q in args.qdiscs.split(",") if q]
     setup(os.environ.get("EIFFEL_KO") if "eiffel" in qdiscs else None)
     sink = subprocess.Popen(["ip", "netns", "exec", B, args.loadgen, "sink", "-p", str(PORT),
                              "-t", str(args.threads)], stdout=subprocess.PIPE, text=True)
     time.sleep(0.5)
-    rows = []
+    rows, traced = [], []
     try:
         turn = 0
         for n in [int(x) for x in args.flows.split(",")]:
@@ -175,6 +270,14 @@ def main() -> int:
                 turn += 1
                 for q in order:
                     rows.append(one_run(Path(args.loadgen), q, n, args))
+            for q in [q for q in args.trace.split(",") if q]:
+                try:
+                    r = traced_run(Path(args.loadgen), q, n, args)
+                except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+                    print(f"trace {q} N={n} failed: {e}", flush=True)
+                    r = None
+                if r:
+                    traced.append(r)
     finally:
         sink.terminate()
         sink.wait(timeout=30)
@@ -183,8 +286,9 @@ def main() -> int:
     meta = {"kernel": kernel, "uname": os.uname().release, "cpus": os.cpu_count(),
             "accel": os.environ.get("EIFFEL_VM_ACCEL", "tcg,thread=single"),
             "args": {k: v for k, v in vars(args).items() if k not in ("loadgen", "out")}}
-    (out / f"kernel-{kernel}.json").write_text(json.dumps({"meta": meta, "runs": rows}, indent=1))
-    md = table(rows, kernel)
+    (out / f"kernel-{kernel}.json").write_text(json.dumps({"meta": meta, "runs": rows,
+                                                               "traced": traced}, indent=1))
+    md = table(rows, kernel) + ("\n" + trace_table(traced, kernel) if traced else "")
     (out / f"kernel-{kernel}.md").write_text(md)
     print(md)
     return 0
