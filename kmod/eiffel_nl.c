@@ -331,6 +331,9 @@ int eiffel_change(struct Qdisc *sch, struct nlattr *opt,
 	reband = cfg.bands != q->cfg.bands ||
 		 cfg.default_band != q->cfg.default_band ||
 		 memcmp(cfg.dscp_map, q->cfg.dscp_map, sizeof(cfg.dscp_map));
+	/* A new rate starts from now, not from the old rate's schedule. */
+	if (cfg.rate != q->cfg.rate)
+		q->root_time_next = 0;
 	q->cfg = cfg;
 	if (reband)
 		eiffel_rebands(q);

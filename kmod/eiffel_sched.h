@@ -50,8 +50,12 @@
 #define EIFFEL_DEF_BANDS		4
 #define EIFFEL_DEF_DEFAULT_BAND		2
 #define EIFFEL_WEIGHT_MAX		(1u << 24)
-/* Root shaper: a late dequeue may catch up at most this much. */
-#define EIFFEL_ROOT_CATCHUP_NS		(1 * NSEC_PER_MSEC)
+/*
+ * Root shaper: a dequeue late by timer lateness may catch up at most this
+ * much (a bucket of 10 ms at the rate, also the burst after idle), so that
+ * the rate is met under coarse timers (QEMU's fire milliseconds late).
+ */
+#define EIFFEL_ROOT_CATCHUP_NS		(10 * NSEC_PER_MSEC)
 
 #define EIFFEL_CE_THRESHOLD_OFF		U32_MAX
 #define EIFFEL_RATE_UNLIMITED		U64_MAX
