@@ -1,4 +1,4 @@
-"""docs/qdisc.md's worked example runs as written (in the VM's netns pair)."""
+"""README.md's worked example (DSCP bands) runs as written (in the VM's netns pair)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 from bands_traffic import ENV, load_netfilter
 from conftest import run
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "qdisc.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def example_script() -> str:
     text = DOC.read_text()
     m = re.search(r"<!-- worked-example -->\s*```sh\n(.*?)```", text, re.S)
-    assert m, "docs/qdisc.md has no worked example block"
+    assert m, "README.md has no worked example block"
     return m.group(1)
 
 
