@@ -360,6 +360,21 @@ static void eiffel_band_relink(struct eiffel_sched_data *q,
 	}
 }
 
+/* Every band idle with empty lists; the flows themselves are untouched. */
+static void eiffel_bands_clear(struct eiffel_sched_data *q)
+{
+	u32 b;
+
+	for (b = 0; b < TC_EIFFEL_BANDS_MAX; b++) {
+		q->band[b].new_flows.first = NULL;
+		q->band[b].old_flows.first = NULL;
+		q->band[b].qlen = 0;
+		q->band[b].credit = 0;
+	}
+	eiffel_hffs_reset(&q->active);
+	q->band_cur = 0;
+}
+
 void eiffel_rebands(struct eiffel_sched_data *q)
 {
 	struct eiffel_flow_list lists[TC_EIFFEL_BANDS_MAX][2];
@@ -369,13 +384,8 @@ void eiffel_rebands(struct eiffel_sched_data *q)
 	for (b = 0; b < TC_EIFFEL_BANDS_MAX; b++) {
 		lists[b][0] = q->band[b].new_flows;
 		lists[b][1] = q->band[b].old_flows;
-		q->band[b].new_flows.first = NULL;
-		q->band[b].old_flows.first = NULL;
-		q->band[b].qlen = 0;
-		q->band[b].credit = 0;
 	}
-	eiffel_hffs_reset(&q->active);
-	q->band_cur = 0;
+	eiffel_bands_clear(q);
 	for (i = 0; i < (1u << q->cfg.buckets_log); i++) {
 		hlist_for_each_entry(f, &q->flow_table[i], hnode) {
 			f->band = eiffel_band_of(&q->cfg, f->dscp);
@@ -879,14 +889,7 @@ static void eiffel_reset(struct Qdisc *sch)
 	}
 	if (q->cffs)
 		eiffel_cffs_reset(q->cffs);
-	for (i = 0; i < TC_EIFFEL_BANDS_MAX; i++) {
-		q->band[i].new_flows.first = NULL;
-		q->band[i].old_flows.first = NULL;
-		q->band[i].qlen = 0;
-		q->band[i].credit = 0;
-	}
-	eiffel_hffs_reset(&q->active);
-	q->band_cur = 0;
+	eiffel_bands_clear(q);
 	q->flows = 0;
 	q->inactive_flows = 0;
 	q->throttled_flows = 0;

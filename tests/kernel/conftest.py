@@ -203,6 +203,7 @@ class NetnsPair:
     ip_b: str = "10.99.0.2"
     prefix: int = 24
     mtu: int = 1500
+    queues: int = 1  # TX and RX queues of each veth end (mq tests want several)
 
     def run_a(self, cmd, **kw):
         return run(cmd, ns=self.ns_a, **kw)
@@ -226,8 +227,9 @@ def _netns_delete(*names: str) -> None:
 @pytest.fixture
 def netns_pair(request, modprobe_intree):
     """Namespaces eiffel-a / eiffel-b with veth-a (10.99.0.1/24) and veth-b
-    (10.99.0.2/24).  MTU: @pytest.mark.netns_pair(mtu=9000), or indirect
-    parametrization with {"mtu": 9000}.  Deleted afterwards."""
+    (10.99.0.2/24).  Options (NetnsPair's fields, e.g. mtu, queues):
+    @pytest.mark.netns_pair(mtu=9000), or indirect parametrization with
+    {"mtu": 9000}.  Deleted afterwards."""
     opts = {}
     marker = request.node.get_closest_marker("netns_pair")
     if marker:
@@ -239,10 +241,9 @@ def netns_pair(request, modprobe_intree):
     try:
         run(["ip", "netns", "add", pair.ns_a])
         run(["ip", "netns", "add", pair.ns_b])
-        run(
-            ["ip", "link", "add", pair.dev_a, "netns", pair.ns_a, "mtu", pair.mtu,
-             "type", "veth", "peer", "name", pair.dev_b, "netns", pair.ns_b, "mtu", pair.mtu]
-        )
+        q = ["numtxqueues", pair.queues, "numrxqueues", pair.queues]
+        run(["ip", "link", "add", pair.dev_a, "netns", pair.ns_a, "mtu", pair.mtu, *q,
+             "type", "veth", "peer", "name", pair.dev_b, "netns", pair.ns_b, "mtu", pair.mtu, *q])
         for ns, dev, ip in ((pair.ns_a, pair.dev_a, pair.ip_a), (pair.ns_b, pair.dev_b, pair.ip_b)):
             run(["ip", "-n", ns, "addr", "add", f"{ip}/{pair.prefix}", "dev", dev])
             run(["ip", "-n", ns, "link", "set", "lo", "up"])

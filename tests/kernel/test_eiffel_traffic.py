@@ -452,35 +452,11 @@ MQ_FLOWS = 8
 MQ_MAXRATE_MBIT = 10
 
 
-@pytest.fixture
-def mq_pair(run, modprobe_intree):
-    """Like netns_pair, but the veth has 4 TX and RX queues."""
-    from conftest import NetnsPair
-
-    modprobe_intree("veth")
-    pair = NetnsPair(ns_a="eiffel-mq-a", ns_b="eiffel-mq-b", dev_a="mq-a", dev_b="mq-b",
-                     ip_a="10.98.0.1", ip_b="10.98.0.2")
-    q = str(MQ_QUEUES)
-    for ns in (pair.ns_a, pair.ns_b):
-        run(["ip", "netns", "add", ns])
-    try:
-        run(["ip", "link", "add", pair.dev_a, "netns", pair.ns_a, "numtxqueues", q, "numrxqueues", q,
-             "type", "veth", "peer", "name", pair.dev_b, "netns", pair.ns_b,
-             "numtxqueues", q, "numrxqueues", q])
-        for ns, dev, ip in ((pair.ns_a, pair.dev_a, pair.ip_a), (pair.ns_b, pair.dev_b, pair.ip_b)):
-            run(["ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev])
-            run(["ip", "-n", ns, "link", "set", "lo", "up"])
-            run(["ip", "-n", ns, "link", "set", dev, "up"])
-        yield pair
-    finally:
-        for ns in (pair.ns_a, pair.ns_b):
-            run(["ip", "netns", "del", ns], check=False)
-
-
-def test_mq_children(ko_loaded, mq_pair, iperf3, record):
+@pytest.mark.netns_pair(queues=MQ_QUEUES)
+def test_mq_children(ko_loaded, netns_pair, iperf3, record):
     """One eiffel per TX queue under mq: traffic spreads over the queues,
     each child paces its flows and keeps exact counters."""
-    pair = mq_pair
+    pair = netns_pair
     pair.run_a(["tc", "qdisc", "add", "dev", pair.dev_a, "root", "handle", "1:", "mq"])
     for i in range(1, MQ_QUEUES + 1):
         netlink.add(pair.dev_a, netns=pair.ns_a, parent=f"1:{i}", maxrate=f"{MQ_MAXRATE_MBIT}mbit")
