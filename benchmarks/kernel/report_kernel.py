@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_kernel_bench import table, trace_table  # noqa: E402
+from run_kernel_bench import table  # noqa: E402
 
 QDISCS = ("eiffel", "fq", "pfifo")
 
@@ -89,8 +89,6 @@ def main(argv=None) -> int:
         md += [f"## Linux {m['uname']}", "",
                f"Arguments: `{json.dumps(m['args'])}`; {m['cpus']} vCPUs, QEMU accel "
                f"`{m['accel']}`.", "", table(data["runs"], k)]
-        if data.get("traced"):
-            md += [trace_table(data["traced"], k)]
     (args.results / "table.md").write_text("\n".join(md))
     if not args.no_plots:
         plot(runs, args.results / "kernel.png")

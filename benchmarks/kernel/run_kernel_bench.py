@@ -12,8 +12,11 @@ rotating order of qdiscs, benchmarks/kernel/loadgen sends N TCP flows, each
 capped with SO_MAX_PACING_RATE at TOTAL/N, for a warm-up and D seconds to one sink in
 bench-b.  Reported per run: achieved rate (bytes acknowledged, tcp_info),
 per-flow spread, and system + softirq CPU-seconds of all CPUs (/proc/stat)
-per gigabyte acknowledged.  The sink's receive path is in those seconds too,
-the same for every qdisc.  Under QEMU/TCG the absolute numbers are
+per gigabyte acknowledged, the TCP counters of the sender (retransmits,
+timeouts), the softirqs raised, and the calls of the qdisc's enqueue and
+dequeue (kprobe hit counts); for eiffel also its xstats.  The sink's receive
+path is in those seconds too, the same for every qdisc.  The qdisc's own
+cost per packet, without TCP, is run_qbench.py's job.  Under QEMU/TCG the absolute numbers are
 emulation's; compare qdiscs on the same boot.
 """
 
@@ -87,14 +90,124 @@ def qdisc_stats() -> dict:
     return {"bytes": int(m[1]), "packets": int(m[2]), "drops": int(m[3]), "text": out.strip()}
 
 
+def tcp_counters() -> dict[str, int]:
+    """The sender namespace's TCP counters (/proc/net/snmp and netstat):
+    segments sent, retransmitted, timeouts and the like."""
+    out: dict[str, int] = {}
+    for name in ("snmp", "netstat"):
+        lines = sh("cat", f"/proc/net/{name}", ns=A).splitlines()
+        for head, values in zip(lines[::2], lines[1::2]):
+            prefix, keys = head.split(":", 1)
+            if prefix not in ("Tcp", "TcpExt"):
+                continue
+            for k, v in zip(keys.split(), values.split(":", 1)[1].split()):
+                out[k] = int(v)
+    return out
+
+
+TCP_KEYS = ("OutSegs", "RetransSegs", "TCPTimeouts", "TCPLossProbes", "TCPSpuriousRTOs",
+            "TCPSynRetrans")
+
+
+TRACING = "/sys/kernel/tracing"
+# Each qdisc's enqueue and dequeue, as named in /proc/kallsyms.
+QDISC_FUNCS = {"eiffel": ("eiffel_enqueue", "eiffel_dequeue"),
+               "fq": ("fq_enqueue", "fq_dequeue"),
+               "pfifo": ("pfifo_enqueue", "qdisc_dequeue_head")}
+
+
+def trace(name: str, value: str) -> None:
+    with open(os.path.join(TRACING, name), "w") as f:
+        f.write(value)
+
+
+def softirqs() -> dict[str, int]:
+    """NET_TX (qdisc runs), NET_RX and HRTIMER softirqs, summed over CPUs."""
+    out = {}
+    with open("/proc/softirqs") as f:
+        for line in f:
+            name, *counts = line.split()
+            if name.rstrip(":") in ("NET_TX", "NET_RX", "HRTIMER", "TIMER"):
+                out[name.rstrip(":")] = sum(int(c) for c in counts)
+    return out
+
+
+class CallCounter:
+    """Counts calls of the qdisc's enqueue and dequeue with kprobes
+    (tracefs kprobe_profile hit counts: no events are recorded, none lost)."""
+
+    GROUP = "eiffel_bench"
+
+    def __init__(self, qdisc: str):
+        self.funcs = QDISC_FUNCS[qdisc]
+        self.ok = False
+        try:
+            for fn in self.funcs:
+                self._events(f"p:{self.GROUP}/{fn} {fn}")
+            trace(f"events/{self.GROUP}/enable", "1")
+            self.ok = True
+        except OSError as e:
+            print(f"kprobes on {self.funcs}: {e}", flush=True)
+            self.close()
+
+    @staticmethod
+    def _events(line: str) -> None:
+        # Appends without truncating the other probes; os.open, because
+        # Python's append mode seeks, which tracefs refuses.
+        fd = os.open(os.path.join(TRACING, "kprobe_events"), os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+
+    def hits(self) -> dict[str, int]:
+        if not self.ok:
+            return {}
+        out = {}
+        with open(os.path.join(TRACING, "kprobe_profile")) as f:
+            for line in f:
+                name, hits, _missed = line.split()
+                out[name.split("/")[-1]] = int(hits)
+        return {fn: out.get(fn, 0) for fn in self.funcs}
+
+    def close(self) -> None:
+        try:
+            trace(f"events/{self.GROUP}/enable", "0")
+        except OSError:
+            pass
+        for fn in self.funcs:
+            try:
+                self._events(f"-:{self.GROUP}/{fn}")
+            except OSError:
+                pass
+
+
+def eiffel_xstats() -> dict | None:
+    from eiffel import netlink
+
+    try:
+        return netlink.stats(DEV_A, netns=A)
+    except OSError as e:
+        print(f"eiffel xstats: {e}", flush=True)
+        return None
+
+
 def one_run(loadgen: Path, qdisc: str, flows: int, args) -> dict:
     settings = attach(qdisc)
     before = qdisc_stats()
+    tcp_before = tcp_counters()
+    soft_before = softirqs()
+    counter = CallCounter(qdisc)
     out = sh(loadgen, "send", "-H", IP_B, "-p", PORT, "-n", flows, "-t", args.threads,
              "-r", args.mbit, "-d", args.seconds, "-w", args.warmup, "-b", args.sndbuf, ns=A,
              timeout=args.warmup + args.seconds + 600)
     r = json.loads(out)
     after = qdisc_stats()
+    tcp_after = tcp_counters()
+    soft_after = softirqs()
+    calls = counter.hits()
+    counter.close()
+    xstats = eiffel_xstats() if qdisc == "eiffel" else None
     tck = r["clk_tck"]
     j = r["jiffies"]
     cpu_s = (j["system"] + j["softirq"]) / tck
@@ -107,119 +220,40 @@ def one_run(loadgen: Path, qdisc: str, flows: int, args) -> dict:
         "qdisc_packets": after["packets"] - before["packets"],
         "qdisc_drops": after["drops"] - before["drops"], "settings": settings,
         "qdisc_stats_after": after["text"],
+        "tcp": {k: tcp_after.get(k, 0) - tcp_before.get(k, 0) for k in TCP_KEYS},
+        "softirqs": {k: soft_after[k] - soft_before.get(k, 0) for k in soft_after},
+        "calls": calls,
         "loadgen": r,
     }
+    if xstats:
+        row["eiffel_xstats"] = xstats
     print(f"{qdisc:7s} N={flows:6d}  {r['mbit']:8.2f} Mbit/s  cpu {cpu_s:6.2f} s  "
           f"{row['cpu_s_per_gb'] or 0:7.2f} s/GB  busy {row['cpu_busy_fraction']:.2f}  "
-          f"drops {row['qdisc_drops']}  connect {r['connect_seconds']:.1f} s", flush=True)
+          f"drops {row['qdisc_drops']}  connect {r['connect_seconds']:.1f} s\n    tcp {row['tcp']}\n"
+          f"    softirqs {row['softirqs']}  calls {calls}",
+          flush=True)
     sh("tc", "qdisc", "del", "dev", DEV_A, "root", ns=A, check=False)
     time.sleep(args.settle)
     return row
-
-
-TRACING = "/sys/kernel/tracing"
-TRACED = {"eiffel": ("eiffel_enqueue", "eiffel_dequeue"), "fq": ("fq_enqueue", "fq_dequeue"),
-          "pfifo": ("pfifo_enqueue", "qdisc_dequeue_head")}
-
-
-def trace(name: str, value: str) -> None:
-    with open(os.path.join(TRACING, name), "w") as f:
-        f.write(value)
-
-
-def traced_run(loadgen: Path, qdisc: str, flows: int, args) -> dict | None:
-    """The qdisc's own cost in the same TCP workload: ftrace's function_graph
-    times each call of its enqueue and dequeue (depth 1); the result is their
-    total time per packet sent.  A separate run, as tracing slows the rest."""
-    attach(qdisc)
-    trace("current_tracer", "nop")
-    trace("trace", "")
-    try:
-        trace("set_ftrace_filter", "\n".join(TRACED[qdisc]))
-    except OSError:
-        print(f"{qdisc}: cannot trace {TRACED[qdisc]}", flush=True)
-        return None
-    trace("max_graph_depth", "1")
-    trace("buffer_size_kb", "65536")
-    trace("current_tracer", "function_graph")
-    trace("options/funcgraph-tail", "1")  # name the function on every "}" line
-    trace("tracing_on", "0")
-    sink_side = subprocess.Popen(
-        ["ip", "netns", "exec", A, str(loadgen), "send", "-H", IP_B, "-p", str(PORT), "-n",
-         str(flows), "-t", str(args.threads), "-r", str(args.mbit), "-d", str(args.trace_seconds + 2),
-         "-w", str(args.warmup), "-b", str(args.sndbuf)], stdout=subprocess.PIPE, text=True)
-    # Trace a window inside loadgen's: after the connections and the warm-up.
-    time.sleep(0.2)
-    while not _window_started(flows):
-        time.sleep(0.2)
-    time.sleep(args.warmup)
-    before = qdisc_stats()
-    trace("tracing_on", "1")
-    time.sleep(args.trace_seconds)
-    trace("tracing_on", "0")
-    after = qdisc_stats()
-    sink_side.communicate(timeout=600)
-    with open(os.path.join(TRACING, "trace")) as f:
-        text = f.read()
-    trace("current_tracer", "nop")
-    trace("set_ftrace_filter", "")
-    sh("tc", "qdisc", "del", "dev", DEV_A, "root", ns=A, check=False)
-    # A call is one line "D us | f();", or, when an interrupt nested in it,
-    # "f() {" ... "D us | } /* f */".
-    calls: dict[str, list[float]] = {}
-    for m in re.finditer(r"([\d.]+) us\s+\|\s+(?:(\w+)(?:\.\w+)?(?: \[\w+\])?\(\);"
-                         r"|\} /\* (\w+)(?:\.\w+)?(?: \[\w+\])? \*/)", text):
-        calls.setdefault(m.group(2) or m.group(3), []).append(float(m.group(1)))
-    packets = after["packets"] - before["packets"]
-    # The trace can lose events (TCG is slow to drain it): per packet is
-    # the mean enqueue plus the mean dequeue times dequeues per enqueue.
-    enq, deq = (calls.get(f, []) for f in TRACED[qdisc])
-    per_packet = (sum(enq) / len(enq) + sum(deq) / len(enq)) if enq else None
-    row = {"qdisc": qdisc, "flows": flows, "packets": packets, "enqueues_traced": len(enq),
-           "us_per_packet": per_packet,
-           "calls": {f: {"n": len(v), "mean_us": sum(v) / len(v)} for f, v in calls.items()},
-           "lost_events": "LOST" in text}
-    print(f"trace {qdisc:7s} N={flows:6d}  packets {packets:7d}  "
-          f"{row['us_per_packet'] or 0:6.2f} us/packet  {row['calls']}", flush=True)
-    time.sleep(args.settle)
-    return row
-
-
-def _window_started(flows: int) -> bool:
-    """All flows connected and the warm-up begun: ESTABLISHED sockets in bench-a."""
-    out = sh("ss", "-Htn", "state", "established", ns=A)
-    return out.count("\n") >= flows
-
-
-def trace_table(rows: list[dict], kernel: str) -> str:
-    lines = [f"Kernel {kernel}: the qdisc's own time per enqueued skb: mean enqueue + mean "
-             "dequeue x dequeue calls per enqueue (ftrace function_graph, separate runs; "
-             "a TCP skb may hold several segments).", "",
-             "| N | qdisc | segments sent | enqueues traced | dequeues per enqueue | us per skb | vs fq |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
-    fq = {r["flows"]: r["us_per_packet"] for r in rows if r["qdisc"] == "fq"}
-    for r in sorted(rows, key=lambda r: (r["flows"], r["qdisc"])):
-        cost = r["us_per_packet"]
-        ratio = f"{cost / fq[r['flows']]:.2f}" if cost and fq.get(r["flows"]) else ""
-        deq = [v["n"] for f, v in r["calls"].items() if f.endswith("dequeue") or "dequeue" in f]
-        per = f"{deq[0] / r['enqueues_traced']:.1f}" if deq and r["enqueues_traced"] else ""
-        lines.append(f"| {r['flows']} | {r['qdisc']} | {r['packets']} | {r['enqueues_traced']} | "
-                     f"{per} | {cost:.1f} | {ratio} |" if cost else
-                     f"| {r['flows']} | {r['qdisc']} | {r['packets']} | 0 | | | |")
-    return "\n".join(lines) + "\n"
 
 
 def table(rows: list[dict], kernel: str) -> str:
-    lines = [f"Kernel {kernel}: system + softirq CPU-seconds (all CPUs) per GB acknowledged, "
-             "achieved rate; median over repeats.", "",
-             "| N | qdisc | Mbit/s | per-flow Mbit/s min / median / max | CPU s/GB | vs fq | CPUs busy | drops |",
-             "|---:|---|---:|---|---:|---:|---:|---:|"]
+    lines = [f"Kernel {kernel}: achieved rate and system + softirq CPU-seconds (all CPUs) per GB "
+             "acknowledged, median over repeats (range in brackets); the qdisc's dequeue calls "
+             "per enqueue call (kprobe hit counts).", "",
+             "| N | qdisc | Mbit/s | per-flow Mbit/s min / median / max | CPU s/GB | vs fq "
+             "| CPUs busy | dequeues per enqueue | drops |",
+             "|---:|---|---:|---|---:|---:|---:|---:|---:|"]
     by = {}
     for r in rows:
         by.setdefault((r["flows"], r["qdisc"]), []).append(r)
 
     def med(xs):
         return statistics.median(xs)
+
+    def spread(xs, fmt):
+        return f"{fmt.format(med(xs))} [{fmt.format(min(xs))}–{fmt.format(max(xs))}]" \
+            if len(xs) > 1 else fmt.format(xs[0])
 
     for n in sorted({r["flows"] for r in rows}):
         fq = by.get((n, "fq"))
@@ -228,12 +262,16 @@ def table(rows: list[dict], kernel: str) -> str:
             rs = by.get((n, q))
             if not rs:
                 continue
-            cost = med([r["cpu_s_per_gb"] for r in rs])
+            costs = [r["cpu_s_per_gb"] for r in rs]
             f = rs[0]["flow_mbit"]
-            ratio = f"{cost / fq_cost:.2f}" if fq_cost else ""
-            lines.append(f"| {n} | {q} | {med([r['mbit'] for r in rs]):.1f} | "
+            ratio = f"{med(costs) / fq_cost:.2f}" if fq_cost else ""
+            per = [c[1] / c[0] for c in (list(r.get("calls", {}).values()) for r in rs)
+                   if len(c) == 2 and c[0]]
+            per_text = f"{med(per):.2f}" if per else ""
+            lines.append(f"| {n} | {q} | {spread([r['mbit'] for r in rs], '{:.1f}')} | "
                          f"{f['min']:.3f} / {f['median']:.3f} / {f['max']:.3f} | "
-                         f"{cost:.2f} | {ratio} | {med([r['cpu_busy_fraction'] for r in rs]):.0%} | "
+                         f"{spread(costs, '{:.1f}')} | {ratio} | "
+                         f"{med([r['cpu_busy_fraction'] for r in rs]):.0%} | {per_text} | "
                          f"{sum(r['qdisc_drops'] for r in rs)} |")
     return "\n".join(lines) + "\n"
 
@@ -249,9 +287,6 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--sndbuf", type=int, default=32768)
     ap.add_argument("--settle", type=float, default=1.0)
-    ap.add_argument("--trace", default="eiffel,fq",
-                    help="qdiscs whose enqueue/dequeue are timed with ftrace ('' for none)")
-    ap.add_argument("--trace-seconds", type=float, default=3)
     ap.add_argument("--loadgen", default=str(HERE / "loadgen"))
     ap.add_argument("--out", default=os.environ.get("EIFFEL_VM_RESULTS", "."))
     args = ap.parse_args()
@@ -261,7 +296,7 @@ def main() -> int:
     sink = subprocess.Popen(["ip", "netns", "exec", B, args.loadgen, "sink", "-p", str(PORT),
                              "-t", str(args.threads)], stdout=subprocess.PIPE, text=True)
     time.sleep(0.5)
-    rows, traced = [], []
+    rows = []
     try:
         turn = 0
         for n in [int(x) for x in args.flows.split(",")]:
@@ -270,14 +305,6 @@ def main() -> int:
                 turn += 1
                 for q in order:
                     rows.append(one_run(Path(args.loadgen), q, n, args))
-            for q in [q for q in args.trace.split(",") if q]:
-                try:
-                    r = traced_run(Path(args.loadgen), q, n, args)
-                except (OSError, RuntimeError, subprocess.SubprocessError) as e:
-                    print(f"trace {q} N={n} failed: {e}", flush=True)
-                    r = None
-                if r:
-                    traced.append(r)
     finally:
         sink.terminate()
         sink.wait(timeout=30)
@@ -286,9 +313,9 @@ def main() -> int:
     meta = {"kernel": kernel, "uname": os.uname().release, "cpus": os.cpu_count(),
             "accel": os.environ.get("EIFFEL_VM_ACCEL", "tcg,thread=single"),
             "args": {k: v for k, v in vars(args).items() if k not in ("loadgen", "out")}}
-    (out / f"kernel-{kernel}.json").write_text(json.dumps({"meta": meta, "runs": rows,
-                                                               "traced": traced}, indent=1))
-    md = table(rows, kernel) + ("\n" + trace_table(traced, kernel) if traced else "")
+    (out / f"kernel-{kernel}.json").write_text(json.dumps({"meta": meta, "runs": rows},
+                                                              indent=1))
+    md = table(rows, kernel)
     (out / f"kernel-{kernel}.md").write_text(md)
     print(md)
     return 0
