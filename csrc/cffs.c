@@ -122,11 +122,17 @@ static void rebase(struct eiffel_cffs *q, u64 rank)
 	q->stats.rebases++;
 }
 
+/* Front bucket of the primary half if known (see struct eiffel_cffs). */
+static void refresh_front(struct eiffel_cffs *q)
+{
+	q->front = q->gq[0] ? EIFFEL_NONE : eiffel_hffs_first(&q->half[q->primary].map);
+}
+
 static void rotate(struct eiffel_cffs *q)
 {
-	q->front = EIFFEL_NONE;
 	q->primary ^= 1;
 	q->base += q->span;
+	refresh_front(q);
 	q->stats.rotations++;
 }
 
@@ -180,27 +186,68 @@ static eiffel_always_inline int locate(struct eiffel_cffs *q, u64 rank, bool may
 	return status;
 }
 
-int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
+/*
+ * Half h's bucket slot is about to get its first node: set its bit, move the
+ * front up.  Out of line, like bucket_emptied(): the bitmap walk needs
+ * registers that the push and pop of a non-empty bucket should not save.
+ */
+static eiffel_noinline void bucket_filled(struct eiffel_cffs *q, u32 h, u32 slot)
+{
+	eiffel_hffs_set(&q->half[h].map, slot);
+	if (q->gq[h])
+		eiffel_gq_filled(q->gq[h], slot);
+	else if (h == q->primary && slot < q->front)
+		q->front = slot;	/* EIFFEL_NONE (empty primary) is above any slot */
+}
+
+/* Append node to bucket slot of half h. */
+static eiffel_always_inline void push_at(struct eiffel_cffs *q, u32 h, u32 slot,
+					 struct eiffel_node *node)
+{
+	struct eiffel_link *bucket = &q->half[h].buckets[slot];
+
+	if (eiffel_list_empty(bucket))
+		bucket_filled(q, h, slot);
+	eiffel_list_append(bucket, &node->link);
+	q->count++;
+	q->stats.pushes++;
+}
+
+/* A push outside the window: late, capped, rejected, or into an empty queue (rebase). */
+static eiffel_noinline int push_outside(struct eiffel_cffs *q, struct eiffel_node *node)
 {
 	u32 h, slot;
 	int status = locate(q, node->rank, true, &h, &slot);
 
-	if (eiffel_unlikely(status == EIFFEL_PUSH_REJECTED)) {
+	if (status == EIFFEL_PUSH_REJECTED) {
 		q->stats.rejected++;
 		return status;
 	}
-	if (eiffel_bq_add(&q->half[h], slot, node) && q->gq[h])
-		eiffel_gq_filled(q->gq[h], slot);
-	/* A known front moves up to the new bucket; an unknown one stays unknown. */
-	if (h == q->primary && q->front != EIFFEL_NONE && slot < q->front)
-		q->front = slot;
-	q->count++;
-	q->stats.pushes++;
+	push_at(q, h, slot, node);
 	if (status == EIFFEL_PUSH_LATE)
 		q->stats.late++;
 	else if (status == EIFFEL_PUSH_CAPPED)
 		q->stats.capped++;
 	return status;
+}
+
+int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
+{
+	u64 rank = node->rank, slot;
+	u32 h = q->primary, n = q->nbuckets;
+
+	/* The common case, a rank inside the window, without locate()'s cases. */
+	if (eiffel_unlikely(rank < q->base))
+		return push_outside(q, node);
+	slot = bucket_offset(q, rank);
+	if (slot >= n) {
+		if (eiffel_unlikely(slot >= 2 * (u64)n))
+			return push_outside(q, node);
+		h ^= 1;
+		slot -= n;
+	}
+	push_at(q, h, (u32)slot, node);
+	return EIFFEL_PUSH_OK;
 }
 
 void eiffel_cffs_prefetch(struct eiffel_cffs *q, u64 rank)
@@ -218,11 +265,8 @@ static u32 front_bucket(const struct eiffel_cffs *q, u32 h,
 	u32 exact, chosen;
 	bool searched;
 
-	if (!q->gq[h]) {
-		if (h == q->primary && q->front != EIFFEL_NONE)
-			return q->front;
-		return eiffel_hffs_first(&q->half[h].map);
-	}
+	if (!q->gq[h])
+		return h == q->primary ? q->front : eiffel_hffs_first(&q->half[h].map);
 	chosen = eiffel_gq_find(q->gq[h], &q->half[h], &exact, &searched);
 	if (stats) {
 		stats->approx_pops++;
@@ -268,16 +312,22 @@ u64 eiffel_cffs_front_end(const struct eiffel_cffs *q)
 	return base + buckets * q->granularity;
 }
 
-/* Unlink node from half h's bucket idx, clearing the bucket's bit if it empties. */
-static void bucket_emptied(struct eiffel_cffs *q, u32 h, u32 idx)
+/* Half h's bucket idx has just become empty: clear its bit, move the front on. */
+static eiffel_noinline void bucket_emptied(struct eiffel_cffs *q, u32 h, u32 idx)
 {
-	eiffel_hffs_clear(&q->half[h].map, idx);
-	if (q->gq[h])
+	struct eiffel_hffs *map = &q->half[h].map;
+
+	if (q->gq[h]) {
+		eiffel_hffs_clear(map, idx);
 		eiffel_gq_emptied(q->gq[h], idx);
-	if (h == q->primary && idx == q->front)
-		q->front = EIFFEL_NONE;
+	} else if (h == q->primary && idx == q->front) {
+		q->front = eiffel_hffs_clear_next(map, idx);
+	} else {
+		eiffel_hffs_clear(map, idx);
+	}
 }
 
+/* Unlink node from half h's bucket idx, clearing the bucket's bit if it empties. */
 static void take(struct eiffel_cffs *q, u32 h, u32 idx, struct eiffel_node *node)
 {
 	bool last = node->link.next == node->link.prev;
@@ -296,23 +346,48 @@ static u32 front_half(struct eiffel_cffs *q)
 	return q->primary;
 }
 
-struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
+/* The approximate queue's pop: every pop asks the gradient queue for its bucket. */
+static eiffel_noinline struct eiffel_node *approx_pop(struct eiffel_cffs *q)
 {
 	struct eiffel_node *node;
 	u32 h, idx;
 
-	if (!q->count)
-		return NULL;
 	h = front_half(q);
 	idx = front_bucket(q, h, &q->stats);
-	if (!q->gq[h])
-		q->front = idx;	/* pops of one bucket need one search */
 	node = eiffel_node_of(q->half[h].buckets[idx].next);
 	take(q, h, idx, node);
 	q->stats.pops++;
 	return node;
 }
 
+struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
+{
+	struct eiffel_link *bucket, *next;
+	struct eiffel_node *node;
+	u32 h = q->primary, idx = q->front;
+
+	if (!q->count)
+		return NULL;
+	if (q->gq[0])
+		return approx_pop(q);
+	/* Exact queue: the front is known, unless the primary half is empty. */
+	if (eiffel_unlikely(idx == EIFFEL_NONE)) {
+		rotate(q);
+		h = q->primary;
+		idx = q->front;
+	}
+	bucket = &q->half[h].buckets[idx];
+	node = eiffel_node_of(bucket->next);
+	/* The front node's predecessor is the bucket head. */
+	next = node->link.next;
+	bucket->next = next;
+	next->prev = bucket;
+	if (next == bucket)
+		bucket_emptied(q, h, idx);
+	q->count--;
+	q->stats.pops++;
+	return node;
+}
 
 static u32 next_after(const struct eiffel_bq *bq, u32 idx)
 {
@@ -327,36 +402,48 @@ static void prefetch_front(const struct eiffel_bq *bq, u32 idx)
 }
 
 /*
- * Pop up to n nodes of one exact half in order.  Nodes are scattered in
- * memory and each would be a cache miss, so the first nodes of the next
- * POP_AHEAD non-empty buckets are loaded while the current bucket drains.
+ * Pop up to n nodes of the primary half of an exact queue, in order.  Nodes
+ * are scattered in memory and each would be a cache miss, so the first nodes
+ * of the next POP_AHEAD non-empty buckets are loaded while the current bucket
+ * drains.  A bucket's nodes are handed out by walking its list and unlinked
+ * all at once; the front cache moves to where the batch stopped.
  */
-static u64 drain_half(struct eiffel_cffs *q, u32 h, struct eiffel_node **out, u64 n)
+static u64 drain_primary(struct eiffel_cffs *q, struct eiffel_node **out, u64 n)
 {
-	struct eiffel_bq *bq = &q->half[h];
+	struct eiffel_bq *bq = &q->half[q->primary];
 	u32 ahead[POP_AHEAD], slot, i;
 	u64 done = 0;
 
-	ahead[0] = eiffel_hffs_first(&bq->map);
+	ahead[0] = q->front;
 	for (i = 1; i < POP_AHEAD; i++) {
 		ahead[i] = next_after(bq, ahead[i - 1]);
 		prefetch_front(bq, ahead[i]);
 	}
-	for (slot = 0; done < n && ahead[slot] != EIFFEL_NONE; slot = (slot + 1) % POP_AHEAD) {
+	for (slot = 0;; slot = (slot + 1) % POP_AHEAD) {
 		u32 idx = ahead[slot];
-		struct eiffel_link *bucket = &bq->buckets[idx];
+		struct eiffel_link *bucket = &bq->buckets[idx], *link = bucket->next;
 
 		/* This slot of the ring now holds the bucket after the furthest one. */
 		ahead[slot] = next_after(bq, ahead[(slot + POP_AHEAD - 1) % POP_AHEAD]);
 		prefetch_front(bq, ahead[slot]);
-		while (done < n && !eiffel_list_empty(bucket)) {
-			struct eiffel_node *node = eiffel_node_of(bucket->next);
-
-			eiffel_prefetch(node->link.next);
-			take(q, h, idx, node);
-			out[done++] = node;
+		do {
+			out[done++] = eiffel_node_of(link);
+			link = link->next;
+		} while (done < n && link != bucket);
+		bucket->next = link;
+		link->prev = bucket;
+		if (link != bucket) {
+			q->front = idx;		/* the batch ended inside this bucket */
+			break;
+		}
+		eiffel_hffs_clear(&bq->map, idx);
+		idx = ahead[(slot + 1) % POP_AHEAD];
+		if (done == n || idx == EIFFEL_NONE) {
+			q->front = idx;
+			break;
 		}
 	}
+	q->count -= done;
 	return done;
 }
 
@@ -370,8 +457,11 @@ u64 eiffel_cffs_pop_many(struct eiffel_cffs *q, struct eiffel_node **out, u64 n)
 			out[done] = eiffel_cffs_pop(q);
 		return done;
 	}
-	while (done < n && q->count)
-		done += drain_half(q, front_half(q), out + done, n - done);
+	while (done < n && q->count) {
+		if (q->front == EIFFEL_NONE)
+			rotate(q);	/* the primary half is empty */
+		done += drain_primary(q, out + done, n - done);
+	}
 	q->stats.pops += done;
 	return done;
 }
