@@ -205,12 +205,14 @@ static eiffel_always_inline void push_at(struct eiffel_cffs *q, u32 h, u32 slot,
 					 struct eiffel_node *node)
 {
 	struct eiffel_link *bucket = &q->half[h].buckets[slot];
+	bool was_empty = eiffel_list_empty(bucket);
 
-	if (eiffel_list_empty(bucket))
-		bucket_filled(q, h, slot);
 	eiffel_list_append(bucket, &node->link);
 	q->count++;
 	q->stats.pushes++;
+	/* Last, so that nothing but q, h and slot lives across the call. */
+	if (was_empty)
+		bucket_filled(q, h, slot);
 }
 
 /* A push outside the window: late, capped, rejected, or into an empty queue (rebase). */
@@ -346,12 +348,37 @@ static u32 front_half(struct eiffel_cffs *q)
 	return q->primary;
 }
 
-/* The approximate queue's pop: every pop asks the gradient queue for its bucket. */
-static eiffel_noinline struct eiffel_node *approx_pop(struct eiffel_cffs *q)
+/* Pop the front node of an exact queue whose primary half is not empty. */
+static eiffel_always_inline struct eiffel_node *pop_front(struct eiffel_cffs *q)
+{
+	u32 h = q->primary, idx = q->front;
+	struct eiffel_link *bucket = &q->half[h].buckets[idx], *next;
+	struct eiffel_node *node = eiffel_node_of(bucket->next);
+
+	/* The front node's predecessor is the bucket head. */
+	next = node->link.next;
+	bucket->next = next;
+	next->prev = bucket;
+	q->count--;
+	q->stats.pops++;
+	if (next == bucket)
+		bucket_emptied(q, h, idx);
+	return node;
+}
+
+/* A pop without a known front: an empty queue, an approximate queue, or a rotation. */
+static eiffel_noinline struct eiffel_node *pop_slow(struct eiffel_cffs *q)
 {
 	struct eiffel_node *node;
 	u32 h, idx;
 
+	if (!q->count)
+		return NULL;
+	if (!q->gq[0]) {
+		rotate(q);	/* exact queue: the primary half is empty */
+		return pop_front(q);
+	}
+	/* Every approximate pop asks the gradient queue for its bucket. */
 	h = front_half(q);
 	idx = front_bucket(q, h, &q->stats);
 	node = eiffel_node_of(q->half[h].buckets[idx].next);
@@ -362,31 +389,10 @@ static eiffel_noinline struct eiffel_node *approx_pop(struct eiffel_cffs *q)
 
 struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
 {
-	struct eiffel_link *bucket, *next;
-	struct eiffel_node *node;
-	u32 h = q->primary, idx = q->front;
-
-	if (!q->count)
-		return NULL;
-	if (q->gq[0])
-		return approx_pop(q);
-	/* Exact queue: the front is known, unless the primary half is empty. */
-	if (eiffel_unlikely(idx == EIFFEL_NONE)) {
-		rotate(q);
-		h = q->primary;
-		idx = q->front;
-	}
-	bucket = &q->half[h].buckets[idx];
-	node = eiffel_node_of(bucket->next);
-	/* The front node's predecessor is the bucket head. */
-	next = node->link.next;
-	bucket->next = next;
-	next->prev = bucket;
-	if (next == bucket)
-		bucket_emptied(q, h, idx);
-	q->count--;
-	q->stats.pops++;
-	return node;
+	/* A known front implies an exact queue with a non-empty primary half. */
+	if (eiffel_unlikely(q->front == EIFFEL_NONE))
+		return pop_slow(q);
+	return pop_front(q);
 }
 
 static u32 next_after(const struct eiffel_bq *bq, u32 idx)
