@@ -261,8 +261,8 @@ void eiffel_cffs_prefetch(struct eiffel_cffs *q, u64 rank)
 }
 
 /* Front bucket of half h (which must not be empty); records approximation stats. */
-static u32 front_bucket(const struct eiffel_cffs *q, u32 h,
-			struct eiffel_stats *stats)
+static eiffel_always_inline u32 front_bucket(const struct eiffel_cffs *q, u32 h,
+					     struct eiffel_stats *stats)
 {
 	u32 exact, chosen;
 	bool searched;
@@ -348,6 +348,12 @@ static u32 front_half(struct eiffel_cffs *q)
 	return q->primary;
 }
 
+/* The front bucket (idx of primary half h) of an exact queue has just become empty. */
+static eiffel_noinline void front_emptied(struct eiffel_cffs *q, u32 h, u32 idx)
+{
+	q->front = eiffel_hffs_clear_next(&q->half[h].map, idx);
+}
+
 /* Pop the front node of an exact queue whose primary half is not empty. */
 static eiffel_always_inline struct eiffel_node *pop_front(struct eiffel_cffs *q)
 {
@@ -362,7 +368,7 @@ static eiffel_always_inline struct eiffel_node *pop_front(struct eiffel_cffs *q)
 	q->count--;
 	q->stats.pops++;
 	if (next == bucket)
-		bucket_emptied(q, h, idx);
+		front_emptied(q, h, idx);
 	return node;
 }
 

@@ -70,6 +70,8 @@ struct eiffel_stats {
 struct eiffel_ffsq {
 	struct eiffel_bq bq;
 	u64 granularity;
+	u32 gran_shift;			/* log2(granularity), or 64 if not a power of 2 */
+	u32 front;			/* first non-empty bucket, EIFFEL_NONE if empty */
 	u64 count;
 	struct eiffel_stats stats;
 };
