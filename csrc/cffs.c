@@ -196,7 +196,7 @@ static eiffel_noinline void bucket_filled(struct eiffel_cffs *q, u32 h, u32 slot
 	eiffel_hffs_set(&q->half[h].map, slot);
 	if (q->gq[h])
 		eiffel_gq_filled(q->gq[h], slot);
-	else if (h == q->primary && slot < q->front)
+	else if ((h == q->primary) & (slot < q->front))	/* no branch on the half */
 		q->front = slot;	/* EIFFEL_NONE (empty primary) is above any slot */
 }
 
@@ -235,20 +235,22 @@ static eiffel_noinline int push_outside(struct eiffel_cffs *q, struct eiffel_nod
 
 int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
 {
-	u64 rank = node->rank, slot;
-	u32 h = q->primary, n = q->nbuckets;
+	u64 rank = node->rank, slot, n = q->nbuckets;
+	u32 second;
 
 	/* The common case, a rank inside the window, without locate()'s cases. */
 	if (eiffel_unlikely(rank < q->base))
 		return push_outside(q, node);
 	slot = bucket_offset(q, rank);
-	if (slot >= n) {
-		if (eiffel_unlikely(slot >= 2 * (u64)n))
-			return push_outside(q, node);
-		h ^= 1;
-		slot -= n;
-	}
-	push_at(q, h, (u32)slot, node);
+	if (eiffel_unlikely(slot >= 2 * n))
+		return push_outside(q, node);
+	/*
+	 * Which half is as random as the ranks are: arithmetic, not a branch
+	 * that mispredicts every other push.
+	 */
+	second = slot >= n;
+	slot -= n & -(u64)second;
+	push_at(q, q->primary ^ second, (u32)slot, node);
 	return EIFFEL_PUSH_OK;
 }
 
