@@ -122,7 +122,7 @@ static void rebase(struct eiffel_cffs *q, u64 rank)
 	q->stats.rebases++;
 }
 
-/* Front bucket of the primary half if known (see struct eiffel_cffs). */
+/* Recompute the front cache for a new primary half (see struct eiffel_cffs). */
 static void refresh_front(struct eiffel_cffs *q)
 {
 	q->front = q->gq[0] ? EIFFEL_NONE : eiffel_hffs_first(&q->half[q->primary].map);
