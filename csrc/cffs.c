@@ -122,11 +122,17 @@ static void rebase(struct eiffel_cffs *q, u64 rank)
 	q->stats.rebases++;
 }
 
+/* Recompute the front cache for a new primary half (see struct eiffel_cffs). */
+static void refresh_front(struct eiffel_cffs *q)
+{
+	q->front = q->gq[0] ? EIFFEL_NONE : eiffel_hffs_first(&q->half[q->primary].map);
+}
+
 static void rotate(struct eiffel_cffs *q)
 {
-	q->front = EIFFEL_NONE;
 	q->primary ^= 1;
 	q->base += q->span;
+	refresh_front(q);
 	q->stats.rotations++;
 }
 
@@ -180,27 +186,72 @@ static eiffel_always_inline int locate(struct eiffel_cffs *q, u64 rank, bool may
 	return status;
 }
 
-int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
+/*
+ * Half h's bucket slot is about to get its first node: set its bit, move the
+ * front up.  Out of line, like bucket_emptied(): the bitmap walk needs
+ * registers that the push and pop of a non-empty bucket should not save.
+ */
+static eiffel_noinline void bucket_filled(struct eiffel_cffs *q, u32 h, u32 slot)
+{
+	eiffel_hffs_set(&q->half[h].map, slot);
+	if (q->gq[h])
+		eiffel_gq_filled(q->gq[h], slot);
+	else if ((h == q->primary) & (slot < q->front))	/* no branch on the half */
+		q->front = slot;	/* EIFFEL_NONE (empty primary) is above any slot */
+}
+
+/* Append node to bucket slot of half h. */
+static eiffel_always_inline void push_at(struct eiffel_cffs *q, u32 h, u32 slot,
+					 struct eiffel_node *node)
+{
+	struct eiffel_link *bucket = &q->half[h].buckets[slot];
+	bool was_empty = eiffel_list_empty(bucket);
+
+	eiffel_list_append(bucket, &node->link);
+	q->count++;
+	q->stats.pushes++;
+	/* Last, so that nothing but q, h and slot lives across the call. */
+	if (was_empty)
+		bucket_filled(q, h, slot);
+}
+
+/* A push outside the window: late, capped, rejected, or into an empty queue (rebase). */
+static eiffel_noinline int push_outside(struct eiffel_cffs *q, struct eiffel_node *node)
 {
 	u32 h, slot;
 	int status = locate(q, node->rank, true, &h, &slot);
 
-	if (eiffel_unlikely(status == EIFFEL_PUSH_REJECTED)) {
+	if (status == EIFFEL_PUSH_REJECTED) {
 		q->stats.rejected++;
 		return status;
 	}
-	if (eiffel_bq_add(&q->half[h], slot, node) && q->gq[h])
-		eiffel_gq_filled(q->gq[h], slot);
-	/* A known front moves up to the new bucket; an unknown one stays unknown. */
-	if (h == q->primary && q->front != EIFFEL_NONE && slot < q->front)
-		q->front = slot;
-	q->count++;
-	q->stats.pushes++;
+	push_at(q, h, slot, node);
 	if (status == EIFFEL_PUSH_LATE)
 		q->stats.late++;
 	else if (status == EIFFEL_PUSH_CAPPED)
 		q->stats.capped++;
 	return status;
+}
+
+int eiffel_cffs_push(struct eiffel_cffs *q, struct eiffel_node *node)
+{
+	u64 rank = node->rank, slot, n = q->nbuckets;
+	u32 second;
+
+	/* The common case, a rank inside the window, without locate()'s cases. */
+	if (eiffel_unlikely(rank < q->base))
+		return push_outside(q, node);
+	slot = bucket_offset(q, rank);
+	if (eiffel_unlikely(slot >= 2 * n))
+		return push_outside(q, node);
+	/*
+	 * Which half is as random as the ranks are: arithmetic, not a branch
+	 * that mispredicts every other push.
+	 */
+	second = slot >= n;
+	slot -= n & -(u64)second;
+	push_at(q, q->primary ^ second, (u32)slot, node);
+	return EIFFEL_PUSH_OK;
 }
 
 void eiffel_cffs_prefetch(struct eiffel_cffs *q, u64 rank)
@@ -212,17 +263,14 @@ void eiffel_cffs_prefetch(struct eiffel_cffs *q, u64 rank)
 }
 
 /* Front bucket of half h (which must not be empty); records approximation stats. */
-static u32 front_bucket(const struct eiffel_cffs *q, u32 h,
-			struct eiffel_stats *stats)
+static eiffel_always_inline u32 front_bucket(const struct eiffel_cffs *q, u32 h,
+					     struct eiffel_stats *stats)
 {
 	u32 exact, chosen;
 	bool searched;
 
-	if (!q->gq[h]) {
-		if (h == q->primary && q->front != EIFFEL_NONE)
-			return q->front;
-		return eiffel_hffs_first(&q->half[h].map);
-	}
+	if (!q->gq[h])
+		return h == q->primary ? q->front : eiffel_hffs_first(&q->half[h].map);
 	chosen = eiffel_gq_find(q->gq[h], &q->half[h], &exact, &searched);
 	if (stats) {
 		stats->approx_pops++;
@@ -268,16 +316,22 @@ u64 eiffel_cffs_front_end(const struct eiffel_cffs *q)
 	return base + buckets * q->granularity;
 }
 
-/* Unlink node from half h's bucket idx, clearing the bucket's bit if it empties. */
-static void bucket_emptied(struct eiffel_cffs *q, u32 h, u32 idx)
+/* Half h's bucket idx has just become empty: clear its bit, move the front on. */
+static eiffel_noinline void bucket_emptied(struct eiffel_cffs *q, u32 h, u32 idx)
 {
-	eiffel_hffs_clear(&q->half[h].map, idx);
-	if (q->gq[h])
+	struct eiffel_hffs *map = &q->half[h].map;
+
+	if (q->gq[h]) {
+		eiffel_hffs_clear(map, idx);
 		eiffel_gq_emptied(q->gq[h], idx);
-	if (h == q->primary && idx == q->front)
-		q->front = EIFFEL_NONE;
+	} else if (h == q->primary && idx == q->front) {
+		q->front = eiffel_hffs_clear_next(map, idx);
+	} else {
+		eiffel_hffs_clear(map, idx);
+	}
 }
 
+/* Unlink node from half h's bucket idx, clearing the bucket's bit if it empties. */
 static void take(struct eiffel_cffs *q, u32 h, u32 idx, struct eiffel_node *node)
 {
 	bool last = node->link.next == node->link.prev;
@@ -296,23 +350,58 @@ static u32 front_half(struct eiffel_cffs *q)
 	return q->primary;
 }
 
-struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
+/* The front bucket (idx of primary half h) of an exact queue has just become empty. */
+static eiffel_noinline void front_emptied(struct eiffel_cffs *q, u32 h, u32 idx)
+{
+	q->front = eiffel_hffs_clear_next(&q->half[h].map, idx);
+}
+
+/* Pop the front node of an exact queue whose primary half is not empty. */
+static eiffel_always_inline struct eiffel_node *pop_front(struct eiffel_cffs *q)
+{
+	u32 h = q->primary, idx = q->front;
+	struct eiffel_link *bucket = &q->half[h].buckets[idx], *next;
+	struct eiffel_node *node = eiffel_node_of(bucket->next);
+
+	/* The front node's predecessor is the bucket head. */
+	next = node->link.next;
+	bucket->next = next;
+	next->prev = bucket;
+	q->count--;
+	q->stats.pops++;
+	if (next == bucket)
+		front_emptied(q, h, idx);
+	return node;
+}
+
+/* A pop without a known front: an empty queue, an approximate queue, or a rotation. */
+static eiffel_noinline struct eiffel_node *pop_slow(struct eiffel_cffs *q)
 {
 	struct eiffel_node *node;
 	u32 h, idx;
 
 	if (!q->count)
 		return NULL;
+	if (!q->gq[0]) {
+		rotate(q);	/* exact queue: the primary half is empty */
+		return pop_front(q);
+	}
+	/* Every approximate pop asks the gradient queue for its bucket. */
 	h = front_half(q);
 	idx = front_bucket(q, h, &q->stats);
-	if (!q->gq[h])
-		q->front = idx;	/* pops of one bucket need one search */
 	node = eiffel_node_of(q->half[h].buckets[idx].next);
 	take(q, h, idx, node);
 	q->stats.pops++;
 	return node;
 }
 
+struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q)
+{
+	/* A known front implies an exact queue with a non-empty primary half. */
+	if (eiffel_unlikely(q->front == EIFFEL_NONE))
+		return pop_slow(q);
+	return pop_front(q);
+}
 
 static u32 next_after(const struct eiffel_bq *bq, u32 idx)
 {
@@ -327,36 +416,48 @@ static void prefetch_front(const struct eiffel_bq *bq, u32 idx)
 }
 
 /*
- * Pop up to n nodes of one exact half in order.  Nodes are scattered in
- * memory and each would be a cache miss, so the first nodes of the next
- * POP_AHEAD non-empty buckets are loaded while the current bucket drains.
+ * Pop up to n nodes of the primary half of an exact queue, in order.  Nodes
+ * are scattered in memory and each would be a cache miss, so the first nodes
+ * of the next POP_AHEAD non-empty buckets are loaded while the current bucket
+ * drains.  A bucket's nodes are handed out by walking its list and unlinked
+ * all at once; the front cache moves to where the batch stopped.
  */
-static u64 drain_half(struct eiffel_cffs *q, u32 h, struct eiffel_node **out, u64 n)
+static u64 drain_primary(struct eiffel_cffs *q, struct eiffel_node **out, u64 n)
 {
-	struct eiffel_bq *bq = &q->half[h];
+	struct eiffel_bq *bq = &q->half[q->primary];
 	u32 ahead[POP_AHEAD], slot, i;
 	u64 done = 0;
 
-	ahead[0] = eiffel_hffs_first(&bq->map);
+	ahead[0] = q->front;
 	for (i = 1; i < POP_AHEAD; i++) {
 		ahead[i] = next_after(bq, ahead[i - 1]);
 		prefetch_front(bq, ahead[i]);
 	}
-	for (slot = 0; done < n && ahead[slot] != EIFFEL_NONE; slot = (slot + 1) % POP_AHEAD) {
+	for (slot = 0;; slot = (slot + 1) % POP_AHEAD) {
 		u32 idx = ahead[slot];
-		struct eiffel_link *bucket = &bq->buckets[idx];
+		struct eiffel_link *bucket = &bq->buckets[idx], *link = bucket->next;
 
 		/* This slot of the ring now holds the bucket after the furthest one. */
 		ahead[slot] = next_after(bq, ahead[(slot + POP_AHEAD - 1) % POP_AHEAD]);
 		prefetch_front(bq, ahead[slot]);
-		while (done < n && !eiffel_list_empty(bucket)) {
-			struct eiffel_node *node = eiffel_node_of(bucket->next);
-
-			eiffel_prefetch(node->link.next);
-			take(q, h, idx, node);
-			out[done++] = node;
+		do {
+			out[done++] = eiffel_node_of(link);
+			link = link->next;
+		} while (done < n && link != bucket);
+		bucket->next = link;
+		link->prev = bucket;
+		if (link != bucket) {
+			q->front = idx;		/* the batch ended inside this bucket */
+			break;
+		}
+		eiffel_hffs_clear(&bq->map, idx);
+		idx = ahead[(slot + 1) % POP_AHEAD];
+		if (done == n || idx == EIFFEL_NONE) {
+			q->front = idx;
+			break;
 		}
 	}
+	q->count -= done;
 	return done;
 }
 
@@ -370,8 +471,11 @@ u64 eiffel_cffs_pop_many(struct eiffel_cffs *q, struct eiffel_node **out, u64 n)
 			out[done] = eiffel_cffs_pop(q);
 		return done;
 	}
-	while (done < n && q->count)
-		done += drain_half(q, front_half(q), out + done, n - done);
+	while (done < n && q->count) {
+		if (q->front == EIFFEL_NONE)
+			rotate(q);	/* the primary half is empty */
+		done += drain_primary(q, out + done, n - done);
+	}
 	q->stats.pops += done;
 	return done;
 }

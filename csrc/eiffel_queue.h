@@ -70,6 +70,8 @@ struct eiffel_stats {
 struct eiffel_ffsq {
 	struct eiffel_bq bq;
 	u64 granularity;
+	u32 gran_shift;			/* log2(granularity), or 64 if not a power of 2 */
+	u32 front;			/* first non-empty bucket, EIFFEL_NONE if empty */
 	u64 count;
 	struct eiffel_stats stats;
 };
@@ -96,8 +98,9 @@ struct eiffel_cffs {
 	struct eiffel_bq half[2];
 	struct eiffel_gq *gq[2];	/* gradient metadata; NULL for exact cFFS */
 	u32 primary;			/* half[] index covering [base, base + span) */
-	u32 front;			/* primary's first non-empty bucket if known
-					 * (exact queues), else EIFFEL_NONE */
+	u32 front;			/* exact queues: primary's first non-empty
+					 * bucket, EIFFEL_NONE iff primary is empty;
+					 * approximate: always EIFFEL_NONE */
 	u32 nbuckets;			/* per half */
 	u32 flags;
 	u32 gran_shift;			/* log2(granularity), or 64 if not a power of 2 */

@@ -21,6 +21,7 @@
 #define eiffel_likely(x)	likely(x)
 #define eiffel_unlikely(x)	unlikely(x)
 #define eiffel_always_inline	__always_inline
+#define eiffel_noinline		noinline
 /* Debug assertions become one-shot warnings; the caller still handles the case. */
 #define EIFFEL_WARN_ON(cond)	WARN_ON_ONCE(cond)
 
@@ -59,6 +60,7 @@ typedef int64_t s64;
 #define eiffel_likely(x)	__builtin_expect(!!(x), 1)
 #define eiffel_unlikely(x)	__builtin_expect(!!(x), 0)
 #define eiffel_always_inline	inline __attribute__((always_inline))
+#define eiffel_noinline		__attribute__((noinline))
 
 /* Like the kernel's WARN_ON(): evaluates to cond, usable as a statement. */
 static inline bool eiffel_warn_on(bool cond)

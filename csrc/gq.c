@@ -143,7 +143,8 @@ u32 eiffel_gq_find(const struct eiffel_gq *gq, const struct eiffel_bq *bq,
 		end = bq->nbuckets - 1;
 	k = e >= gq->group_size - 1 ? 0 : gq->group_size - 1 - (u32)e;
 	guess = start + k > end ? end : start + k;
-	*exact = eiffel_hffs_next(&bq->map, start);
+	/* g is the first non-empty group: no bucket before start holds anything. */
+	*exact = eiffel_hffs_first(&bq->map);
 	*searched = false;
 	if (eiffel_hffs_test(&bq->map, guess))
 		return guess;

@@ -39,6 +39,7 @@ void eiffel_hffs_init(struct eiffel_hffs *h, u64 *words, u32 nbits)
 		h->offset[l] = off;
 		off += count[levels - 1 - l];
 	}
+	h->leaf = words + h->offset[levels - 1];
 	eiffel_hffs_reset(h);
 }
 
@@ -50,67 +51,8 @@ void eiffel_hffs_reset(struct eiffel_hffs *h)
 		h->words[i] = 0;
 }
 
-void eiffel_hffs_set(struct eiffel_hffs *h, u32 bit)
-{
-	u32 l = h->levels;
-
-	/* Bottom-up; stop at the first word that was already non-zero. */
-	while (l--) {
-		u64 *word = &h->words[h->offset[l] + (bit >> 6)];
-		u64 old = *word;
-
-		*word = old | ((u64)1 << (bit & 63));
-		if (old)
-			return;
-		bit >>= 6;
-	}
-}
-
-void eiffel_hffs_clear(struct eiffel_hffs *h, u32 bit)
-{
-	u32 l = h->levels;
-
-	/* Bottom-up; stop at the first word that stays non-zero. */
-	while (l--) {
-		u64 *word = &h->words[h->offset[l] + (bit >> 6)];
-
-		*word &= ~((u64)1 << (bit & 63));
-		if (*word)
-			return;
-		bit >>= 6;
-	}
-}
-
-/* Follow lowest set bits from word `index` of level `l` down to a leaf bit. */
-static u32 descend_first(const struct eiffel_hffs *h, u32 l, u32 index)
-{
-	for (; l < h->levels; l++)
-		index = index * 64 + eiffel_ffs64(h->words[h->offset[l] + index]);
-	return index;
-}
-
-static u32 descend_last(const struct eiffel_hffs *h, u32 l, u32 index)
-{
-	for (; l < h->levels; l++)
-		index = index * 64 + eiffel_fls64(h->words[h->offset[l] + index]);
-	return index;
-}
-
-u32 eiffel_hffs_first(const struct eiffel_hffs *h)
-{
-	if (!h->words[0])
-		return EIFFEL_NONE;
-	return descend_first(h, 0, 0);
-}
-
-u32 eiffel_hffs_last(const struct eiffel_hffs *h)
-{
-	if (!h->words[0])
-		return EIFFEL_NONE;
-	return descend_last(h, 0, 0);
-}
-
-u32 eiffel_hffs_next(const struct eiffel_hffs *h, u32 from)
+/* eiffel_hffs_next() without its leaf-word shortcut. */
+u32 eiffel_hffs_next_climb(const struct eiffel_hffs *h, u32 from)
 {
 	u32 l, pos = from;
 
@@ -122,7 +64,7 @@ u32 eiffel_hffs_next(const struct eiffel_hffs *h, u32 from)
 
 		word &= ~(u64)0 << (pos & 63);
 		if (word)
-			return descend_first(h, l + 1,
+			return eiffel_hffs_descend_first(h, l + 1,
 					     (pos & ~(u32)63) + eiffel_ffs64(word));
 		/* Resume one level up, just after the word we exhausted. */
 		if (!l)
@@ -143,7 +85,7 @@ u32 eiffel_hffs_prev(const struct eiffel_hffs *h, u32 from)
 		if ((pos & 63) != 63)
 			word &= ((u64)1 << ((pos & 63) + 1)) - 1;
 		if (word)
-			return descend_last(h, l + 1,
+			return eiffel_hffs_descend_last(h, l + 1,
 					    (pos & ~(u32)63) + eiffel_fls64(word));
 		/* Resume one level up, just before the word we exhausted. */
 		if (!l || !(pos >> 6))
