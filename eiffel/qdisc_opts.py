@@ -165,7 +165,8 @@ def format_options(opts):
 
 
 _STAT_LINES = (
-    ("flows", "inactive_flows", "throttled_flows", "gc_flows", "allocation_errors"),
+    ("flows", "inactive_flows", "throttled_flows", "gc_flows", "allocation_errors",
+     "flow_buckets", "flow_table_grows"),
     ("enqueued", "dequeued", "limit_drops", "flow_limit_drops", "horizon_drops",
      "horizon_caps", "pkts_too_long", "ce_mark"),
     ("early_packets", "late_packets", "throttled", "unthrottled", "bucket_releases",

@@ -220,6 +220,7 @@ static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
 		if (v < 1 || v > EIFFEL_BUCKETS_LOG_MAX)
 			return EIFFEL_INVALID(extack, a, "buckets_log must be 1 to 18");
 		cfg->buckets_log = v;
+		cfg->buckets_fixed = 1;
 	}
 	a = tb[TCA_EIFFEL_REFILL_DELAY];
 	if (a) {
@@ -424,7 +425,7 @@ int eiffel_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	}
 	st.cffs_capped = q->stat_cffs_capped;
 	st.memory_bytes = q->cffs_bytes +
-			  (sizeof(struct hlist_head) << q->cfg.buckets_log);
+			  (sizeof(struct hlist_head) << q->table_log);
 	for (i = 0; i < q->cfg.bands; i++) {
 		st.band_packets[i] = q->band[i].packets;
 		st.band_bytes[i] = q->band[i].bytes;
@@ -432,6 +433,8 @@ int eiffel_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 		st.band_qlen[i] = q->band[i].qlen;
 	}
 	st.rate_delays = q->stat_rate_delays;
+	st.flow_buckets = 1u << q->table_log;
+	st.flow_table_grows = q->stat_table_grows;
 	sch_tree_unlock(sch);
 
 	return gnet_stats_copy_app(d, &st, sizeof(st));

@@ -35,6 +35,7 @@
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/dsfield.h>
 #include <net/inet_ecn.h>
@@ -91,10 +92,10 @@ static bool eiffel_flow_is_throttled(const struct eiffel_flow *f)
 	return f->next == &eiffel_throttled_marker;
 }
 
-static bool eiffel_gc_candidate(const struct eiffel_flow *f)
+static bool eiffel_gc_candidate(const struct eiffel_flow *f, unsigned long now)
 {
 	return eiffel_flow_is_detached(f) &&
-	       time_after(jiffies, f->age + EIFFEL_GC_AGE);
+	       time_after(now, f->age + EIFFEL_GC_AGE);
 }
 
 static void eiffel_flow_add_tail(struct eiffel_flow_list *list,
@@ -386,7 +387,7 @@ void eiffel_rebands(struct eiffel_sched_data *q)
 		lists[b][1] = q->band[b].old_flows;
 	}
 	eiffel_bands_clear(q);
-	for (i = 0; i < (1u << q->cfg.buckets_log); i++) {
+	for (i = 0; i < (1u << q->table_log); i++) {
 		hlist_for_each_entry(f, &q->flow_table[i], hnode) {
 			f->band = eiffel_band_of(&q->cfg, f->dscp);
 			q->band[f->band].qlen += f->qlen;
@@ -472,19 +473,21 @@ void eiffel_flow_table_replace(struct eiffel_sched_data *q,
 			       struct hlist_head *table, u8 log)
 {
 	struct hlist_head *old = q->flow_table;
+	u32 i, old_chains = 1u << q->table_log;
+	unsigned long now = jiffies;
+	void *tofree[EIFFEL_GC_MAX];
 	struct eiffel_flow *f;
 	struct hlist_node *tmp;
-	void *tofree[EIFFEL_GC_MAX];
 	unsigned int n = 0;
-	u32 i;
 
 	q->flow_table = table;
+	q->table_log = log;
 	if (!old)
 		return;
-	for (i = 0; i < (1u << q->cfg.buckets_log); i++) {
+	for (i = 0; i < old_chains; i++) {
 		hlist_for_each_entry_safe(f, tmp, &old[i], hnode) {
 			hlist_del(&f->hnode);
-			if (eiffel_gc_candidate(f)) {
+			if (eiffel_gc_candidate(f, now)) {
 				tofree[n++] = f;
 				if (n == EIFFEL_GC_MAX) {
 					eiffel_gc_free(q, tofree, n);
@@ -500,6 +503,40 @@ void eiffel_flow_table_replace(struct eiffel_sched_data *q,
 }
 
 /*
+ * Grow the flow table 4x (see EIFFEL_FLOWS_PER_CHAIN): allocated here, in
+ * process context, and swapped in under the tree lock as change() does.
+ * Finding that lock takes RTNL; while someone else holds it (destroy()
+ * may, waiting for this work), try again a jiffy later.
+ */
+static void eiffel_grow_work(struct work_struct *work)
+{
+	struct eiffel_sched_data *q = container_of(to_delayed_work(work),
+						   struct eiffel_sched_data,
+						   grow_work);
+	struct hlist_head *table;
+	u8 log;
+
+	log = min_t(u8, READ_ONCE(q->table_log) + 2, EIFFEL_BUCKETS_LOG_MAX);
+	table = eiffel_flow_table_alloc(log);
+	if (!rtnl_trylock()) {
+		kvfree(table);
+		schedule_delayed_work(&q->grow_work, 1);
+		return;
+	}
+	sch_tree_lock(q->sch);
+	if (!table) {
+		q->stat_allocation_errors++;
+	} else if (q->flow_table && log > q->table_log) {
+		eiffel_flow_table_replace(q, table, log);
+		q->stat_table_grows++;
+		table = NULL;
+	}
+	sch_tree_unlock(q->sch);
+	rtnl_unlock();
+	kvfree(table);
+}
+
+/*
  * The flow of skb: its socket, or for socketless, listener, TIME_WAIT and
  * unconnected (TCP_CLOSE, e.g. UDP sendto) traffic a pseudo-socket made of
  * the skb hash under orphan_mask, with the low bit set so that it never
@@ -510,6 +547,7 @@ static struct eiffel_flow *eiffel_classify(struct eiffel_sched_data *q,
 					   struct sk_buff *skb)
 {
 	struct eiffel_flow *f, *found = NULL;
+	unsigned long now = jiffies;
 	struct sock *sk = skb->sk;
 	void *tofree[EIFFEL_GC_MAX];
 	struct hlist_head *chain;
@@ -528,13 +566,13 @@ static struct eiffel_flow *eiffel_classify(struct eiffel_sched_data *q,
 		sk = (struct sock *)((hash << 1) | 1UL);
 	}
 
-	chain = &q->flow_table[hash_ptr(sk, q->cfg.buckets_log)];
+	chain = &q->flow_table[hash_ptr(sk, q->table_log)];
 	hlist_for_each_entry_safe(f, tmp, chain, hnode) {
 		if (f->sk == sk) {
 			found = f;
 			break;
 		}
-		if (n < EIFFEL_GC_MAX && eiffel_gc_candidate(f)) {
+		if (n < EIFFEL_GC_MAX && eiffel_gc_candidate(f, now)) {
 			hlist_del(&f->hnode);
 			tofree[n++] = f;
 		}
@@ -575,6 +613,9 @@ static struct eiffel_flow *eiffel_classify(struct eiffel_sched_data *q,
 	hlist_add_head(&f->hnode, chain);
 	q->flows++;
 	q->inactive_flows++;
+	if (unlikely(q->flows > (EIFFEL_FLOWS_PER_CHAIN << q->table_log)) &&
+	    q->table_log < EIFFEL_BUCKETS_LOG_MAX && !q->cfg.buckets_fixed)
+		schedule_delayed_work(&q->grow_work, 0);
 	return f;
 }
 
@@ -600,10 +641,8 @@ static int eiffel_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 			  struct sk_buff **to_free)
 {
 	struct eiffel_sched_data *q = qdisc_priv(sch);
-	u8 dscp = eiffel_skb_dscp(skb);
-	u8 band = eiffel_band_of(&q->cfg, dscp);
 	struct eiffel_flow *f;
-	u64 now;
+	u8 band;
 
 	q->stat_enqueued++;
 	if (unlikely(sch->q.qlen >= q->cfg.limit)) {
@@ -611,17 +650,25 @@ static int eiffel_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 		goto drop;
 	}
 
-	now = ktime_get_ns();
+	/*
+	 * A packet without a send time may leave now.  One with a send time
+	 * (TCP's are all EDT) is checked against the horizon with a recent
+	 * clock reading, from the last dequeue; a fresh one confirms a packet
+	 * that looks beyond it.  (sch_fq in 6.1 does the same.)
+	 */
 	if (!skb->tstamp) {
-		eiffel_skb_cb(skb)->time_to_send = now;
+		eiffel_skb_cb(skb)->time_to_send = q->ktime_cache = ktime_get_ns();
 	} else {
-		if (eiffel_beyond_horizon(skb, q, now)) {
-			if (q->cfg.horizon_drop) {
-				q->stat_horizon_drops++;
-				goto drop;
+		if (eiffel_beyond_horizon(skb, q, q->ktime_cache)) {
+			q->ktime_cache = ktime_get_ns();
+			if (eiffel_beyond_horizon(skb, q, q->ktime_cache)) {
+				if (q->cfg.horizon_drop) {
+					q->stat_horizon_drops++;
+					goto drop;
+				}
+				q->stat_horizon_caps++;
+				skb->tstamp = q->ktime_cache + q->cfg.horizon;
 			}
-			q->stat_horizon_caps++;
-			skb->tstamp = now + q->cfg.horizon;
 		}
 		eiffel_skb_cb(skb)->time_to_send = skb->tstamp;
 	}
@@ -629,19 +676,22 @@ static int eiffel_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 	f = eiffel_classify(q, skb);
 	if (unlikely(!f))
 		goto drop;
-	/* An idle flow takes the band of its new first packet. */
+	/*
+	 * An idle flow takes the band of its new first packet; the DSCP is
+	 * read only then, as the flow's other packets follow it.
+	 */
 	if (eiffel_flow_is_detached(f)) {
-		f->dscp = dscp;
-		f->band = band;
+		f->dscp = eiffel_skb_dscp(skb);
+		f->band = eiffel_band_of(&q->cfg, f->dscp);
 	}
 	band = f->band;
 	if (unlikely(f->qlen >= q->cfg.flow_limit)) {
 		q->stat_flow_limit_drops++;
-		goto drop;
+		goto drop_banded;
 	}
 	if (unlikely(q->band[band].qlen >= q->cfg.band_limit)) {
 		q->stat_limit_drops++;
-		goto drop;
+		goto drop_banded;
 	}
 	if (eiffel_flow_is_detached(f)) {
 		eiffel_band_add_new(q, f);
@@ -660,6 +710,9 @@ static int eiffel_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 	return NET_XMIT_SUCCESS;
 
 drop:
+	/* Not classified: the band its DSCP maps to takes the drop. */
+	band = eiffel_band_of(&q->cfg, eiffel_skb_dscp(skb));
+drop_banded:
 	q->band[band].drops++;
 	return qdisc_drop(skb, sch, to_free);
 }
@@ -785,6 +838,7 @@ static struct sk_buff *eiffel_dequeue(struct Qdisc *sch)
 		return NULL;
 
 	now = ktime_get_ns();
+	q->ktime_cache = now;
 	if (q->cfg.rate != EIFFEL_RATE_UNLIMITED && now < q->root_time_next) {
 		/* Nothing may leave before then, whichever flow is due. */
 		q->stat_rate_delays++;
@@ -879,7 +933,7 @@ static void eiffel_reset(struct Qdisc *sch)
 	sch->q.qlen = 0;
 	sch->qstats.backlog = 0;
 	if (q->flow_table) {
-		for (i = 0; i < (1u << q->cfg.buckets_log); i++) {
+		for (i = 0; i < (1u << q->table_log); i++) {
 			hlist_for_each_entry_safe(f, tmp, &q->flow_table[i], hnode) {
 				hlist_del(&f->hnode);
 				eiffel_flow_purge(f);
@@ -909,7 +963,7 @@ unsigned int eiffel_trim(struct Qdisc *sch, unsigned int *bytes)
 	u32 i;
 
 	*bytes = 0;
-	for (i = 0; i < (1u << q->cfg.buckets_log); i++) {
+	for (i = 0; i < (1u << q->table_log); i++) {
 		hlist_for_each_entry(f, &q->flow_table[i], hnode) {
 			while (sch->q.qlen > q->cfg.limit && f->head) {
 				skb = f->head;
@@ -939,6 +993,7 @@ static void eiffel_destroy(struct Qdisc *sch)
 {
 	struct eiffel_sched_data *q = qdisc_priv(sch);
 
+	cancel_delayed_work_sync(&q->grow_work);
 	qdisc_watchdog_cancel(&q->watchdog);
 	eiffel_reset(sch);
 	kvfree(q->flow_table);
@@ -952,8 +1007,10 @@ static int eiffel_init(struct Qdisc *sch, struct nlattr *opt,
 {
 	struct eiffel_sched_data *q = qdisc_priv(sch);
 
-	/* First: destroy() runs, and cancels it, if init fails. */
+	/* First: destroy() runs, and cancels them, if init fails. */
 	qdisc_watchdog_init_clockid(&q->watchdog, sch, CLOCK_MONOTONIC);
+	INIT_DELAYED_WORK(&q->grow_work, eiffel_grow_work);
+	q->sch = sch;
 	/* TC_EIFFEL_BANDS_MAX (8) bits fit the one root word. */
 	eiffel_hffs_init(&q->active, q->active_words, TC_EIFFEL_BANDS_MAX);
 	eiffel_config_default(&q->cfg, sch);

@@ -8,6 +8,7 @@
 
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <net/pkt_sched.h>
 
 #include "eiffel_hffs.h"
@@ -39,6 +40,13 @@
 #define EIFFEL_QUANTUM_MIN		256
 #define EIFFEL_QUANTUM_MAX		(1u << 20)
 #define EIFFEL_BUCKETS_LOG_MAX		18
+/*
+ * The flow table's chains are unsorted lists (sch_fq has an rb-tree per
+ * chain): unless the user fixed its size (buckets), past this many flows
+ * per chain it grows 4x, up to 1 << EIFFEL_BUCKETS_LOG_MAX chains, so that
+ * a lookup stays short.
+ */
+#define EIFFEL_FLOWS_PER_CHAIN		2
 #define EIFFEL_GRANULARITY_MAX_NS	NSEC_PER_SEC
 /* cFFS buckets per half: 2^22 buckets cost 128 MB per qdisc, enough. */
 #define EIFFEL_CFFS_BUCKETS_MAX		(1u << 22)
@@ -78,6 +86,7 @@ struct eiffel_config {
 	u64 horizon;			/* ns */
 	u32 granularity;		/* ns */
 	u8 buckets_log;
+	u8 buckets_fixed;		/* buckets was given: the table never grows */
 	u8 rate_enable;
 	u8 horizon_drop;
 	u8 bands;			/* 1..TC_EIFFEL_BANDS_MAX */
@@ -146,7 +155,14 @@ struct eiffel_sched_data {
 	/* Root shaper: nothing leaves before this. */
 	u64 root_time_next;
 	u64 stat_rate_delays;
-	struct hlist_head *flow_table;	/* 1 << cfg.buckets_log chains */
+	/* 1 << table_log chains: cfg.buckets_log at first, grown by grow_work. */
+	struct hlist_head *flow_table;
+	u8 table_log;
+	struct delayed_work grow_work;
+	struct Qdisc *sch;		/* for grow_work */
+	u32 stat_table_grows;
+	/* A recent clock reading (enqueue reads the clock only at the horizon). */
+	u64 ktime_cache;
 
 	/* Throttled flows, keyed by time_next_packet: the shared cFFS. */
 	struct eiffel_cffs *cffs;
@@ -190,7 +206,10 @@ void eiffel_cffs_free(struct eiffel_cffs *cffs);
 void eiffel_cffs_replace(struct eiffel_sched_data *q,
 			 struct eiffel_cffs *new_cffs, u64 new_bytes);
 struct hlist_head *eiffel_flow_table_alloc(u8 log);
-/* Move every flow into table (of 1 << log chains); frees idle ones. */
+/*
+ * Move every flow into table (of 1 << log chains), which becomes the flow
+ * table, and free the old one; idle flows are freed on the way.
+ */
 void eiffel_flow_table_replace(struct eiffel_sched_data *q,
 			       struct hlist_head *table, u8 log);
 /* Re-band every flow after a new map or band count (under the lock). */

@@ -97,6 +97,8 @@ struct tc_eiffel_xstats {
 	__u64	band_drops[TC_EIFFEL_BANDS_MAX];	/* packets dropped, every cause */
 	__u32	band_qlen[TC_EIFFEL_BANDS_MAX];		/* packets queued now */
 	__u64	rate_delays;		/* dequeues held back by the root rate */
+	__u32	flow_buckets;		/* flow hash chains now (buckets, grown) */
+	__u32	flow_table_grows;	/* times the flow table grew */
 };
 
 #endif /* _UAPI_PKT_SCHED_EIFFEL_H */

@@ -63,5 +63,7 @@ struct tc_eiffel_xstats {
     uint64_t band_drops[8];
     uint32_t band_qlen[8];
     uint64_t rate_delays;
+    uint32_t flow_buckets;
+    uint32_t flow_table_grows;
     ...;
 };

@@ -65,11 +65,16 @@ def blast(dst: str, port0: int, flows: int, count: int, size: int, hold_ns: int 
     return {"sent": sent, "txtime": txtime}
 
 
-def spray(dst: str, port0: int, n: int) -> dict:
+def spray(dst: str, port0: int, n: int, rounds: int = 1, pause: float = 0.0) -> dict:
+    """One unconnected socket sends to n ports (n hash flows), rounds times,
+    pausing in between: later rounds are the same flows again."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    for i in range(n):
-        s.sendto(b"spray", (dst, port0 + i))
-    return {"sent": n}
+    for r in range(rounds):
+        if r:
+            time.sleep(pause)
+        for i in range(n):
+            s.sendto(b"spray", (dst, port0 + i))
+    return {"sent": n * rounds}
 
 
 def _txtime_socket() -> socket.socket:
@@ -141,8 +146,9 @@ def main(argv: list[str]) -> None:
         dst, port0, flows, count, size, *hold = args
         out = blast(dst, int(port0), int(flows), int(count), int(size), int(hold[0]) if hold else 0)
     elif cmd == "spray":
-        dst, port0, n = args
-        out = spray(dst, int(port0), int(n))
+        dst, port0, n, *more = args
+        rounds, pause = (int(more[0]), float(more[1])) if more else (1, 0.0)
+        out = spray(dst, int(port0), int(n), rounds, pause)
     elif cmd == "txtime-send":
         dst, port, spec = args
         out = txtime_send(dst, int(port), json.loads(spec))

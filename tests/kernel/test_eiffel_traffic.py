@@ -447,6 +447,42 @@ def test_flows_by_socket_or_hash_and_idle_gc(ko_loaded, netns_pair, run, record)
     assert_balanced(st2, gso=False)
 
 
+DEFAULT_CHAINS = 1024
+FLOWS_PER_CHAIN = 2  # EIFFEL_FLOWS_PER_CHAIN: past this the table grows 4x
+
+
+def test_flow_table_grows_unless_buckets_given(ko_loaded, netns_pair, run, record):
+    """The flow table's chains are plain lists: by default the table grows
+    4x once there are more than 2 flows per chain (a work item swaps it in),
+    keeping every flow and packet; a given `buckets` stays as it is."""
+    pair = netns_pair
+    quiet_links(pair, run)
+    netlink.add(pair.dev_a, netns=pair.ns_a, orphan_mask=65535)
+    n = FLOWS_PER_CHAIN * DEFAULT_CHAINS + 300
+    # The same n hash flows twice, 1 s apart (the table grows in between,
+    # well before the 3 s after which idle flows may be freed).
+    tools(run, pair.ns_a, "spray", pair.ip_b, "20000", str(n), "2", "1", timeout=300)
+    st = stable_stats(pair)
+    record("grow.flows_buckets_grows", (st["flows"], st["flow_buckets"], st["flow_table_grows"]))
+    # Every flow was found again after the move: no flow twice.
+    assert FLOWS_PER_CHAIN * DEFAULT_CHAINS < st["flows"] <= n, st  # (rare hash collisions)
+    assert st["flow_table_grows"] == 1 and st["flow_buckets"] == 4 * DEFAULT_CHAINS, st
+    assert st["memory_bytes"] >= 8 * 4 * DEFAULT_CHAINS, st
+    assert st["gc_flows"] == 0, st
+    # The configuration still says what the user asked for.
+    assert netlink.dump(pair.dev_a, netns=pair.ns_a)["buckets"] == DEFAULT_CHAINS
+    assert st["packets"] == 2 * n and st["drops"] == 0, st
+    assert_balanced(st, gso=False)
+
+    netlink.delete(pair.dev_a, netns=pair.ns_a)
+    netlink.add(pair.dev_a, netns=pair.ns_a, orphan_mask=65535, buckets=16)
+    tools(run, pair.ns_a, "spray", pair.ip_b, "20000", "200")
+    time.sleep(1)
+    st = stable_stats(pair)
+    assert st["flows"] > 16 * FLOWS_PER_CHAIN, st
+    assert st["flow_buckets"] == 16 and st["flow_table_grows"] == 0, st
+
+
 MQ_QUEUES = 4
 MQ_FLOWS = 8
 MQ_MAXRATE_MBIT = 10
