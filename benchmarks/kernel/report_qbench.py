@@ -2,9 +2,9 @@
 
     python kernel/report_qbench.py --results results/kernel
 
-reads qbench-<flavour>.json (one per kernel) and writes qbench.md and
-qbench.png (ns per packet for enqueue and dequeue, and NULL dequeues per
-packet, against the number of flows; one line per qdisc, one column per
+reads qbench-<flavour>.json (one per kernel, e.g. qbench-6.12.json) and writes qbench.md and
+qbench.png (ns per packet for enqueue and dequeue, and NULL dequeues
+while a packet was already due, per packet, against the number of flows; one line per qdisc, one column per
 kernel).
 """
 
@@ -30,6 +30,7 @@ def medians(rows: list[dict]) -> dict:
     for k, rs in by.items():
         m = {key: statistics.median(r[key] for r in rs) for key in keys}
         m["both"] = statistics.median(r["enq_ns_per_pkt"] + r["deq_ns_per_pkt"] for r in rs)
+        m["held_per_pkt"] = statistics.median(r["held"] / r["packets"] for r in rs)
         m["rounds"] = len(rs)
         m["early"] = sum(r["early"] for r in rs)
         m["dropped"] = sum(r["dropped"] for r in rs)
@@ -70,7 +71,7 @@ def table(rows: list[dict], kernel: str) -> str:
 
 def load(results: Path) -> dict:
     runs = {}
-    for p in sorted(results.glob("qbench-*.json")):
+    for p in sorted(results.glob("qbench-[0-9]*.json")):
         data = json.loads(p.read_text())
         runs[data["meta"]["kernel"]] = data
     return runs
@@ -85,7 +86,7 @@ def plot(runs: dict, path: Path) -> None:
     kernels = sorted(runs, key=lambda k: [int(x) for x in k.split(".") if x.isdigit()], reverse=True)
     panels = (("enq_ns_per_pkt", "enqueue: ns per packet"),
               ("deq_ns_per_pkt", "dequeue: ns per packet"),
-              ("null_per_pkt", "NULL dequeues per packet"))
+              ("held_per_pkt", "NULL dequeues while a packet\nwas due, per packet"))
     fig, axes = plt.subplots(len(panels), len(kernels), figsize=(max(6.5, 5 * len(kernels)), 9),
                              squeeze=False, sharex=True)
     for col, k in enumerate(kernels):
