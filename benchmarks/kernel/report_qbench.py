@@ -107,6 +107,8 @@ def plot(runs: dict, path: Path) -> None:
             ax.set_ylim(bottom=0)
             ax.grid(alpha=0.3)
         axes[0][col].legend()
+        axes[-1][col].text(0.02, 0.04, "fq and pfifo: 0 (lines overlap)", fontsize=8,
+                           transform=axes[-1][col].transAxes)
     fig.suptitle("The qdisc's own cost: synthetic EDT skbs driven through enqueue/dequeue\n"
                  "(emulated ns; median of rounds; compare the qdiscs, not the absolute values)",
                  fontsize=10)
