@@ -53,7 +53,8 @@ def one_run(qdisc: str, flows: int, rnd: int, args) -> dict:
     print(f"r{rnd} {qdisc:6s} N={flows:6d} enq {row['enq_ns_per_pkt']:8.0f} "
           f"deq {row['deq_ns_per_pkt']:8.0f} ns/pkt  NULL {row['null_per_pkt']:6.2f}/pkt "
           f"{row['null_ns_per_call']:7.0f} ns  held {row['held']:5d}  early {row['early']}  "
-          f"drops {row['dropped']}  due@start {row['due_at_start']}  late "
+          f"drops {row['dropped']}  due@start {row['due_at_start']}  "
+          f"start+{row['start_late_ns'] / 1000:.0f} us  late "
           f"{row['late_us_mean']:7.1f} us  clock {row['clock_ns']} ns  {row['wall_s']:.1f} s", flush=True)
     return row
 

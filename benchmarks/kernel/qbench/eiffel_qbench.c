@@ -129,6 +129,7 @@ struct qbench {
 
 	/* figures */
 	u64 enq_ns, deq_ns, null_ns, late_sum_ns, late_max_ns, clock_ns;
+	u64 start_late_ns;	/* drain start after the first send time */
 	u32 dropped, dequeued, null_calls, held, early, foreign, due_at_start;
 	u32 qlen_end, backlog_end;
 };
@@ -382,16 +383,20 @@ static bool qbench_poll(struct qbench *b, struct Qdisc *q)
 	return empty;
 }
 
-static void qbench_wait_until(u64 when)
+/* Sleep while far from when, then spin: msleep(1) can oversleep by
+ * several ms (a jiffy or two, more under emulation), which would start the
+ * drain with a backlog of due packets.  Returns how late it woke. */
+static u64 qbench_wait_until(u64 when)
 {
 	u64 now;
 
 	while ((now = ktime_get_ns()) < when) {
-		if (when - now > 2 * NSEC_PER_MSEC)
+		if (when - now > 20 * NSEC_PER_MSEC)
 			msleep(1);
 		else
-			cpu_relax();
+			cond_resched();
 	}
+	return now - when;
 }
 
 /* Drain until every packet enqueued is back; -EIO if some never come. */
@@ -405,7 +410,7 @@ static int qbench_drain(struct qbench *b, struct Qdisc *q)
 	deadline = last + (u64)timeout_s * NSEC_PER_SEC;
 
 	if (want)
-		qbench_wait_until(qbench_earliest(b));
+		b->start_late_ns = qbench_wait_until(qbench_earliest(b));
 	while (b->dequeued - b->foreign < want) {
 		next = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
 		if (qbench_poll(b, q)) {
@@ -504,12 +509,13 @@ static int qbench_run(void)
 		 "qdisc=%s flows=%u pkts=%u pkt_len=%u gap_us=%u lead_us=%u poll_us=%u "
 		 "seed=%u packets=%u enq_ns=%llu dropped=%u dequeued=%u deq_ns=%llu "
 		 "null_calls=%u null_ns=%llu held=%u early=%u late_sum_ns=%llu "
-		 "late_max_ns=%llu foreign=%u due_at_start=%u clock_ns=%llu "
-		 "qlen_end=%u backlog_end=%u status=%d",
+		 "late_max_ns=%llu foreign=%u due_at_start=%u start_late_ns=%llu "
+		 "clock_ns=%llu qlen_end=%u backlog_end=%u status=%d",
 		 q->ops->id, flows, pkts, pkt_len, gap_us, lead_us, poll_us, seed,
 		 b.total, b.enq_ns, b.dropped, b.dequeued, b.deq_ns, b.null_calls,
 		 b.null_ns, b.held, b.early, b.late_sum_ns, b.late_max_ns, b.foreign,
-		 b.due_at_start, b.clock_ns, b.qlen_end, b.backlog_end, err);
+		 b.due_at_start, b.start_late_ns, b.clock_ns, b.qlen_end,
+		 b.backlog_end, err);
 	pr_info("%s\n", result);
 unlock:
 	rtnl_unlock();
