@@ -81,6 +81,21 @@ def attach(qdisc: str, *, limit: int, flow_limit: int, buckets: int | None = Non
     return sh("tc", "qdisc", "show", "dev", DEV, "root").strip()
 
 
+def flow_count(qdisc: str) -> int | None:
+    """Flows the qdisc holds now (fq and eiffel; None for pfifo)."""
+    if qdisc == "eiffel":
+        from eiffel import netlink
+
+        return netlink.stats(DEV)["flows"]
+    if qdisc == "fq":
+        out = sh("tc", "-s", "qdisc", "show", "dev", DEV, "root")
+        m = re.search(r"\bflows (\d+)", out)
+        if not m:
+            raise RuntimeError(f"no flow count in:\n{out}")
+        return int(m[1])
+    return None
+
+
 def qdisc_counters() -> dict:
     out = sh("tc", "-s", "qdisc", "show", "dev", DEV, "root")
     m = re.search(r"Sent (\d+) bytes (\d+) pkt \(dropped (\d+), overlimits (\d+) "
