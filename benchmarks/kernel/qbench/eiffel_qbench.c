@@ -16,8 +16,10 @@
  *    for packets until it returns NULL; each call is timed, the NULL ones
  *    apart.  A NULL while some packet was already due counts as "held".
  *
- * The stack must not dequeue meanwhile: the qdisc's watchdog reschedules
- * the device, and qdisc_run() would steal our packets.  For a one-queue
+ * RTNL is held only to find the qdisc and to let it go; meanwhile a
+ * reference keeps it.  The stack must not dequeue meanwhile: the qdisc's
+ * watchdog reschedules the device, and qdisc_run() would steal our
+ * packets.  For a one-queue
  * device the root has TCQ_F_ONETXQUEUE, and dequeue_skb() in
  * net/sched/sch_generic.c returns nothing while the queue is stopped, so
  * the TX queue stays stopped for the run.  Every packet must come back,
@@ -433,14 +435,9 @@ static int qbench_drain(struct qbench *b, struct Qdisc *q)
 
 static int qbench_drive(struct qbench *b, struct net_device *dev, struct Qdisc *q)
 {
-	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
 	u64 now;
 	u32 p;
 	int err;
-
-	__netif_tx_lock_bh(txq);
-	netif_tx_stop_queue(txq);
-	__netif_tx_unlock_bh(txq);
 
 	b->clock_ns = qbench_clock_cost();
 	qbench_stamp(b, dev, ktime_get_ns() + (u64)lead_us * NSEC_PER_USEC);
@@ -456,14 +453,13 @@ static int qbench_drive(struct qbench *b, struct net_device *dev, struct Qdisc *
 	b->qlen_end = q->q.qlen;
 	b->backlog_end = q->qstats.backlog;
 	spin_unlock_bh(qdisc_lock(q));
-
-	netif_tx_wake_queue(txq);
 	return err;
 }
 
 static int qbench_run(void)
 {
 	struct qbench b = {};
+	struct netdev_queue *txq;
 	struct net_device *dev;
 	struct Qdisc *q;
 	int err;
@@ -477,7 +473,6 @@ static int qbench_run(void)
 		goto out;
 	}
 
-	/* rtnl keeps the qdisc from being replaced or destroyed under us. */
 	rtnl_lock();
 	dev = __dev_get_by_name(&init_net, dev_name_param);
 	if (!dev) {
@@ -503,8 +498,24 @@ static int qbench_run(void)
 		err = -EBUSY;
 		goto unlock;
 	}
+	/*
+	 * Hold the device and the qdisc, not RTNL, while driving it: sch_eiffel
+	 * grows its flow table from a work item that needs RTNL, which the
+	 * stack's traffic never holds either.  (So the harness must leave the
+	 * qdisc alone during a run.)
+	 */
+	dev_hold(dev);
+	qdisc_refcount_inc(q);
+	txq = netdev_get_tx_queue(dev, 0);
+	__netif_tx_lock_bh(txq);
+	netif_tx_stop_queue(txq);
+	__netif_tx_unlock_bh(txq);
+	rtnl_unlock();
+
 	err = qbench_drive(&b, dev, q);
 
+	rtnl_lock();
+	netif_tx_wake_queue(txq);
 	snprintf(result, sizeof(result),
 		 "qdisc=%s flows=%u pkts=%u pkt_len=%u gap_us=%u lead_us=%u poll_us=%u "
 		 "seed=%u packets=%u enq_ns=%llu dropped=%u dequeued=%u deq_ns=%llu "
@@ -517,6 +528,8 @@ static int qbench_run(void)
 		 b.due_at_start, b.start_late_ns, b.clock_ns, b.qlen_end,
 		 b.backlog_end, err);
 	pr_info("%s\n", result);
+	qdisc_put(q);
+	dev_put(dev);
 unlock:
 	rtnl_unlock();
 out:
