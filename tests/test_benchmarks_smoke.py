@@ -102,3 +102,17 @@ def test_kernel_report(tmp_path):
         shutil.copy(p, tmp_path)
     run(sys.executable, "kernel/report_kernel.py", "--results", tmp_path, "--no-plots")
     assert "| eiffel |" in (tmp_path / "table.md").read_text()
+
+
+def test_qbench_report(tmp_path):
+    # The synthetic-skb microbenchmark runs in the VMs (make -C benchmarks
+    # qbench; its module is smoke-tested by tests/kernel/test_qbench_smoke.py);
+    # here its report step rebuilds the table from the saved runs.
+    saved = sorted((BENCH / "results" / "kernel").glob("qbench-[0-9]*.json"))
+    if not saved:
+        pytest.skip("no saved qbench results")
+    for p in saved:
+        shutil.copy(p, tmp_path)
+    run(sys.executable, "kernel/report_qbench.py", "--results", tmp_path, "--no-plots")
+    table = (tmp_path / "qbench.md").read_text()
+    assert "| eiffel |" in table and "| fq | " in table and "| pfifo |" in table

@@ -12,12 +12,14 @@ Environment inside the VM (set by kmod/vm/run and kmod/Makefile):
   EIFFEL_KVER         its release string (uname -r), e.g. 6.1.0-56-amd64
   EIFFEL_KO           path of sch_eiffel.ko built for this kernel (unset
                       while kmod/Kbuild does not exist)
+  EIFFEL_QBENCH_KO    path of eiffel_qbench.ko (benchmarks/kernel/qbench),
+                      built for this kernel by kmod/vm/test-kernel
   EIFFEL_MODDIR       lib/modules/KVER tree with the extracted in-tree
                       modules (also mounted at /lib/modules/KVER, so plain
                       `modprobe` and the kernel's autoloading work too)
   EIFFEL_VM_RESULTS   directory shared writable with the host, for results
 
-Fixtures: run, ko, ko_loaded, modprobe_intree, netns_pair, iperf3, dmesg,
+Fixtures: run, ko, ko_loaded, qbench_ko, modprobe_intree, netns_pair, iperf3, dmesg,
 dmesg_clean (autouse).  Markers: netns_pair(mtu=...), dmesg_allow(regex...).
 """
 
@@ -164,6 +166,18 @@ def ko() -> Path:
     p = Path(path)
     if not p.is_file():
         pytest.fail(f"EIFFEL_KO={path} does not exist")
+    return p
+
+
+@pytest.fixture(scope="session")
+def qbench_ko() -> Path:
+    """Path of eiffel_qbench.ko (the synthetic-skb benchmark) for this kernel."""
+    path = os.environ.get("EIFFEL_QBENCH_KO")
+    if not path:
+        pytest.skip("EIFFEL_QBENCH_KO is not set (kmod/vm/test-kernel builds it)")
+    p = Path(path)
+    if not p.is_file():
+        pytest.fail(f"EIFFEL_QBENCH_KO={path} does not exist")
     return p
 
 
