@@ -298,6 +298,17 @@ struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q)
 	return eiffel_node_of(q->half[h].buckets[front_bucket(q, h, NULL)].next);
 }
 
+struct eiffel_link *eiffel_cffs_front_bucket(const struct eiffel_cffs *q)
+{
+	u32 h = q->primary;
+
+	if (!q->count)
+		return NULL;
+	if (eiffel_hffs_empty(&q->half[h].map))
+		h ^= 1;
+	return &q->half[h].buckets[front_bucket(q, h, NULL)];
+}
+
 u64 eiffel_cffs_front_end(const struct eiffel_cffs *q)
 {
 	u32 h = q->primary;

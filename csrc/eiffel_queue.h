@@ -143,6 +143,13 @@ struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q);
  * caller may release the whole bucket once now reaches this value.
  */
 u64 eiffel_cffs_front_end(const struct eiffel_cffs *q);
+/*
+ * List head of that same bucket (NULL if the queue is empty), to look at
+ * every node in it, oldest first: the bucket is FIFO, not sorted by rank.
+ * Nodes may be removed with eiffel_cffs_remove() while walking it (keep
+ * the next link first); removing the last one invalidates the walk's end.
+ */
+struct eiffel_link *eiffel_cffs_front_bucket(const struct eiffel_cffs *q);
 struct eiffel_node *eiffel_cffs_pop(struct eiffel_cffs *q);
 /* Pop up to n nodes in order into out[]; returns how many. */
 u64 eiffel_cffs_pop_many(struct eiffel_cffs *q, struct eiffel_node **out, u64 n);

@@ -15,10 +15,10 @@
  *  - never early: a flow leaves the cFFS only when now >= its own time, or
  *    when the whole front bucket lies in the past; the cFFS window is kept
  *    moving with now;
- *  - at most one granularity late (plus timer slack): the front bucket is
- *    FIFO, so a due flow may wait behind a not-yet-due one, but only until
- *    that one's time, which is inside the same bucket; the watchdog is armed
- *    for the front flow's time.
+ *  - late only by the timer: the front bucket is FIFO, not sorted, so when
+ *    its first flow is not due yet, the flows behind it are looked at too
+ *    and the due ones released; the watchdog is armed for the earliest
+ *    time among the rest, never for a time when nothing is due.
  *
  * Per-flow packets are a plain FIFO paced by the head's time: a packet
  * whose EDT timestamp is earlier than its predecessor's leaves after it
@@ -245,12 +245,40 @@ static void eiffel_release_bucket(struct eiffel_sched_data *q, u64 now,
 }
 
 /*
+ * The front bucket is FIFO, not sorted by time: behind its first flow, not
+ * due yet, others may be.  Release those, and return the earliest time of
+ * the ones left (or wake, if earlier).  The first flow stays, so the bucket
+ * stays the front one and the walk its own list.
+ */
+static u64 eiffel_release_due_behind_front(struct eiffel_sched_data *q,
+					   u64 now, u64 wake)
+{
+	struct eiffel_link *head = eiffel_cffs_front_bucket(q->cffs);
+	struct eiffel_link *link, *next;
+	struct eiffel_node *node;
+
+	for (link = head->next->next; link != head; link = next) {
+		next = link->next;
+		node = eiffel_node_of(link);
+		if (node->rank <= now) {
+			eiffel_cffs_remove(q->cffs, node);
+			eiffel_flow_unset_throttled(q, eiffel_flow_of(node), now);
+		} else if (node->rank < wake) {
+			wake = node->rank;
+		}
+	}
+	return wake;
+}
+
+/*
  * Release every throttled flow whose time has come (see the top of the
  * file for the guarantees).  A front bucket wholly in the past leaves at
  * once (one bitmap update for all its flows); otherwise a due front flow
- * leaves by itself (peek, then an O(1) remove).  A bucket can be past while
- * its first flow is not due only if that flow was capped into it: such
- * flows are queued again afterwards.
+ * leaves by itself (peek, then an O(1) remove), and once the front flow is
+ * not due, the due ones behind it in its bucket leave the same way.  The
+ * watchdog is then armed for the earliest flow left.  A bucket can be past
+ * while its first flow is not due only if that flow was capped into it:
+ * such flows are queued again afterwards.
  */
 static void eiffel_check_throttled(struct eiffel_sched_data *q, u64 now)
 {
@@ -285,7 +313,9 @@ static void eiffel_check_throttled(struct eiffel_sched_data *q, u64 now)
 	}
 
 	/* A capped front flow's rank lies past its bucket: wake at its end. */
-	q->time_next_delayed_flow = node ? min(node->rank, end) : EIFFEL_NO_TIME;
+	q->time_next_delayed_flow = node ?
+		eiffel_release_due_behind_front(q, now, min(node->rank, end)) :
+		EIFFEL_NO_TIME;
 	/* Releases may have emptied the first half: keep the window on now. */
 	eiffel_cffs_advance(cffs, now);
 	for (link = parked.next; link != &parked; link = next) {

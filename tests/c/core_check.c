@@ -159,6 +159,42 @@ static void check_front_end(void)
 	free(mem);
 }
 
+/* The front bucket's list: every node of the bucket peek() takes from, in
+ * push order, and nodes removed from it while walking (as sch_eiffel does). */
+static void check_front_bucket(void)
+{
+	u64 size = eiffel_cffs_size(4);
+	void *mem = malloc(size);
+	struct eiffel_cffs *q = eiffel_cffs_init(mem, 4, 10, 100, 0);
+	struct eiffel_node n[5] = { { .rank = 128 }, { .rank = 121 }, { .rank = 135 },
+				    { .rank = 125 }, { .rank = 170 } };
+	struct eiffel_link *head, *link, *next;
+	u64 ranks[4];
+	int i, k = 0;
+
+	EXPECT(eiffel_cffs_front_bucket(q) == NULL, "empty: no front bucket");
+	for (i = 0; i < 5; i++)
+		eiffel_cffs_push(q, &n[i]);
+	head = eiffel_cffs_front_bucket(q);
+	for (link = head->next; link != head && k < 4; link = link->next)
+		ranks[k++] = eiffel_node_of(link)->rank;
+	EXPECT(k == 3 && ranks[0] == 128 && ranks[1] == 121 && ranks[2] == 125,
+	       "front bucket [120, 130) in push order (%d nodes)", k);
+	/* Remove the due ones (rank <= 126) behind the first, as the qdisc does. */
+	for (link = head->next->next; link != head; link = next) {
+		next = link->next;
+		if (eiffel_node_of(link)->rank <= 126)
+			eiffel_cffs_remove(q, eiffel_node_of(link));
+	}
+	EXPECT(eiffel_cffs_peek(q) == &n[0] && head->next == &n[0].link &&
+	       head->prev == &n[0].link, "only the first node is left in the bucket");
+	EXPECT(eiffel_cffs_pop(q) == &n[0], "pop the first");
+	EXPECT(eiffel_cffs_front_bucket(q)->next == &n[2].link, "front moved on to [130, 140)");
+	EXPECT(eiffel_cffs_pop(q) == &n[2] && eiffel_cffs_pop(q) == &n[4] &&
+	       eiffel_cffs_pop(q) == NULL, "the rest in order");
+	free(mem);
+}
+
 int main(int argc, char **argv)
 {
 	u32 seeds = argc > 1 ? (u32)atoi(argv[1]) : 200, seed;
@@ -172,6 +208,7 @@ int main(int argc, char **argv)
 		check_hffs(sizes[i], sizes[i] > 10000 ? 3000 : 20000);
 	check_horizon_math();
 	check_front_end();
+	check_front_bucket();
 	for (seed = 1; seed <= seeds; seed++) {
 		int err = eiffel_selftest(mem, seed, 4000);
 
