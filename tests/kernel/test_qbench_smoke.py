@@ -6,8 +6,9 @@ against eiffel, fq and pfifo, this checks what the benchmark relies on, not
 timing: every packet comes back, none before its time (pfifo ignores time,
 and the module must notice), nothing is dropped or foreign, the qdisc's own
 counters agree (tc -s: sent == enqueued, backlog 0), N flows are N flows in
-fq and eiffel, and bad parameters are
-refused with the value and the valid range in the kernel log.  The autouse
+fq and eiffel, neither of them returns nothing while a packet is due, and
+bad parameters are refused with the value and the valid range in the kernel
+log.  The autouse
 dmesg check fails any run that logs a WARNING, BUG or Oops.
 """
 
@@ -59,6 +60,9 @@ def test_every_packet_comes_back(dummy, qdisc, flows):
         assert 0 < row["early"] < packets
     else:
         assert row["early"] == 0
+        # Neither pacing qdisc returns NULL while a packet is due (eiffel
+        # looks behind a not-yet-due flow in its FIFO cFFS bucket).
+        assert row["held"] == 0, row
     assert row["enq_ns"] > 0 and row["deq_ns"] > 0 and row["null_calls"] > 0
 
 
