@@ -7,24 +7,15 @@ writes table.md and kernel.png (CPU-seconds per GB and achieved rate against
 the number of flows, per qdisc, one column per kernel).
 """
 
-import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report_vm  # noqa: E402
 from run_kernel_bench import table  # noqa: E402
 
 QDISCS = ("eiffel", "fq", "pfifo")
-
-
-def load(results: Path) -> dict:
-    runs = {}
-    for p in sorted(results.glob("kernel-*.json")):
-        data = json.loads(p.read_text())
-        runs[data["meta"]["kernel"]] = data
-    return runs
 
 
 def series(rows, qdisc, key):
@@ -75,25 +66,9 @@ def plot(runs: dict, path: Path) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--results", type=Path, default=Path("results/kernel"))
-    ap.add_argument("--no-plots", action="store_true")
-    args = ap.parse_args(argv)
-    runs = load(args.results)
-    if not runs:
-        print(f"no kernel-*.json in {args.results}", file=sys.stderr)
-        return 1
-    md = ["# Kernel level: paced TCP flows through sch_eiffel, fq and pfifo", ""]
-    for k, data in runs.items():
-        m = data["meta"]
-        md += [f"## Linux {m['uname']}", "",
-               f"Arguments: `{json.dumps(m['args'])}`; {m['cpus']} vCPUs, QEMU accel "
-               f"`{m['accel']}`.", "", table(data["runs"], k)]
-    (args.results / "table.md").write_text("\n".join(md))
-    if not args.no_plots:
-        plot(runs, args.results / "kernel.png")
-    print("\n".join(md))
-    return 0
+    return report_vm.main(argv, doc=__doc__, prefix="kernel",
+                          title="Kernel level: paced TCP flows through sch_eiffel, fq and pfifo",
+                          table=table, plot=plot, md_name="table.md", png_name="kernel.png")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,11 @@ kernel).
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
+
+import report_vm
 
 QDISCS = ("eiffel", "fq", "pfifo")
 
@@ -69,14 +69,6 @@ def table(rows: list[dict], kernel: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load(results: Path) -> dict:
-    runs = {}
-    for p in sorted(results.glob("qbench-[0-9]*.json")):
-        data = json.loads(p.read_text())
-        runs[data["meta"]["kernel"]] = data
-    return runs
-
-
 def plot(runs: dict, path: Path) -> None:
     import matplotlib
 
@@ -118,26 +110,12 @@ def plot(runs: dict, path: Path) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--results", type=Path, default=Path("results/kernel"))
-    ap.add_argument("--no-plots", action="store_true")
-    args = ap.parse_args(argv)
-    runs = load(args.results)
-    if not runs:
-        print(f"no qbench-*.json in {args.results}", file=sys.stderr)
-        return 1
-    md = ["# The qdisc's own cost: synthetic skbs through sch_eiffel, fq and pfifo", ""]
-    for k, data in runs.items():
-        m = data["meta"]
-        md += [f"## Linux {m['uname']}", "",
-               f"Arguments: `{json.dumps(m['args'])}`; {m['cpus']} vCPUs, QEMU accel "
-               f"`{m['accel']}`; one clock read (`ktime_get_ns`, taken off each timed "
-               f"dequeue call) costs {m['clock_ns']:.0f} ns here.", "", table(data["runs"], k)]
-    (args.results / "qbench.md").write_text("\n".join(md))
-    if not args.no_plots:
-        plot(runs, args.results / "qbench.png")
-    print("\n".join(md))
-    return 0
+    return report_vm.main(
+        argv, doc=__doc__, prefix="qbench",
+        title="The qdisc's own cost: synthetic skbs through sch_eiffel, fq and pfifo",
+        table=table, plot=plot, md_name="qbench.md", png_name="qbench.png",
+        machine_note=lambda m: (f"; one clock read (`ktime_get_ns`, taken off each timed "
+                                f"dequeue call) costs {m['clock_ns']:.0f} ns here"))
 
 
 if __name__ == "__main__":
