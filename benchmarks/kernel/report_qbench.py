@@ -2,10 +2,10 @@
 
     python kernel/report_qbench.py --results results/kernel
 
-reads qbench-<flavour>.json (one per kernel, e.g. qbench-6.12.json) and writes qbench.md and
-qbench.png (ns per packet for enqueue and dequeue, and NULL dequeues
-while a packet was already due, per packet, against the number of flows; one line per qdisc, one column per
-kernel).
+reads qbench-<flavour>.json (one per kernel, e.g. qbench-6.12.json) and
+writes qbench.md and qbench.png (ns per packet for enqueue and for dequeue,
+and the pacing qdiscs' mean lateness, against the number of flows; one line
+per qdisc, one column per kernel).
 """
 
 from __future__ import annotations
@@ -76,9 +76,10 @@ def plot(runs: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     kernels = sorted(runs, key=lambda k: [int(x) for x in k.split(".") if x.isdigit()], reverse=True)
-    panels = (("enq_ns_per_pkt", "enqueue: ns per packet"),
-              ("deq_ns_per_pkt", "dequeue: ns per packet"),
-              ("held_per_pkt", "NULL dequeues while a packet\nwas due, per packet"))
+    # pfifo ignores send times: its lateness is not a pacing qdisc's.
+    panels = (("enq_ns_per_pkt", "enqueue: ns per packet", QDISCS),
+              ("deq_ns_per_pkt", "dequeue: ns per packet", QDISCS),
+              ("late_us_mean", "mean lateness: us from\nsend time to dequeue", ("eiffel", "fq")))
     fig, axes = plt.subplots(len(panels), len(kernels), figsize=(max(6.5, 5 * len(kernels)), 9),
                              squeeze=False, sharex=True)
     for col, k in enumerate(kernels):
@@ -87,7 +88,9 @@ def plot(runs: dict, path: Path) -> None:
             ns = sorted(n for (n, qq) in med if qq == q)
             if not ns:
                 continue
-            for row, (key, label) in enumerate(panels):
+            for row, (key, label, shown) in enumerate(panels):
+                if q not in shown:
+                    continue
                 ax = axes[row][col]
                 ax.plot(ns, [med[(n, q)][key] for n in ns], "o-",
                         label=q if q == "pfifo" else f"sch_{q}")
@@ -99,8 +102,6 @@ def plot(runs: dict, path: Path) -> None:
             ax.set_ylim(bottom=0)
             ax.grid(alpha=0.3)
         axes[0][col].legend()
-        axes[-1][col].text(0.02, 0.04, "fq and pfifo: 0 (lines overlap)", fontsize=8,
-                           transform=axes[-1][col].transAxes)
     fig.suptitle("The qdisc's own cost: synthetic EDT skbs driven through enqueue/dequeue\n"
                  "(emulated ns; median of rounds; compare the qdiscs, not the absolute values)",
                  fontsize=10)
