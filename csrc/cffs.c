@@ -287,17 +287,6 @@ static eiffel_always_inline u32 front_bucket(const struct eiffel_cffs *q, u32 h,
 	return chosen;
 }
 
-struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q)
-{
-	u32 h = q->primary;
-
-	if (!q->count)
-		return NULL;
-	if (eiffel_hffs_empty(&q->half[h].map))
-		h ^= 1;
-	return eiffel_node_of(q->half[h].buckets[front_bucket(q, h, NULL)].next);
-}
-
 struct eiffel_link *eiffel_cffs_front_bucket(const struct eiffel_cffs *q)
 {
 	u32 h = q->primary;
@@ -307,6 +296,13 @@ struct eiffel_link *eiffel_cffs_front_bucket(const struct eiffel_cffs *q)
 	if (eiffel_hffs_empty(&q->half[h].map))
 		h ^= 1;
 	return &q->half[h].buckets[front_bucket(q, h, NULL)];
+}
+
+struct eiffel_node *eiffel_cffs_peek(const struct eiffel_cffs *q)
+{
+	struct eiffel_link *bucket = eiffel_cffs_front_bucket(q);
+
+	return bucket ? eiffel_node_of(bucket->next) : NULL;
 }
 
 u64 eiffel_cffs_front_end(const struct eiffel_cffs *q)

@@ -543,17 +543,18 @@ static void eiffel_grow_work(struct work_struct *work)
 	struct eiffel_sched_data *q = container_of(to_delayed_work(work),
 						   struct eiffel_sched_data,
 						   grow_work);
+	struct Qdisc *sch = qdisc_from_priv(q);
 	struct hlist_head *table;
 	u8 log;
 
-	log = min_t(u8, READ_ONCE(q->table_log) + 2, EIFFEL_BUCKETS_LOG_MAX);
-	table = eiffel_flow_table_alloc(log);
 	if (!rtnl_trylock()) {
-		kvfree(table);
 		schedule_delayed_work(&q->grow_work, 1);
 		return;
 	}
-	sch_tree_lock(q->sch);
+	/* Only this work and change() (under RTNL too) replace the table. */
+	log = min_t(u8, q->table_log + 2, EIFFEL_BUCKETS_LOG_MAX);
+	table = eiffel_flow_table_alloc(log);
+	sch_tree_lock(sch);
 	if (!table) {
 		q->stat_allocation_errors++;
 	} else if (q->flow_table && log > q->table_log) {
@@ -561,7 +562,7 @@ static void eiffel_grow_work(struct work_struct *work)
 		q->stat_table_grows++;
 		table = NULL;
 	}
-	sch_tree_unlock(q->sch);
+	sch_tree_unlock(sch);
 	rtnl_unlock();
 	kvfree(table);
 }
@@ -1040,7 +1041,6 @@ static int eiffel_init(struct Qdisc *sch, struct nlattr *opt,
 	/* First: destroy() runs, and cancels them, if init fails. */
 	qdisc_watchdog_init_clockid(&q->watchdog, sch, CLOCK_MONOTONIC);
 	INIT_DELAYED_WORK(&q->grow_work, eiffel_grow_work);
-	q->sch = sch;
 	/* TC_EIFFEL_BANDS_MAX (8) bits fit the one root word. */
 	eiffel_hffs_init(&q->active, q->active_words, TC_EIFFEL_BANDS_MAX);
 	eiffel_config_default(&q->cfg, sch);

@@ -159,7 +159,6 @@ struct eiffel_sched_data {
 	struct hlist_head *flow_table;
 	u8 table_log;
 	struct delayed_work grow_work;
-	struct Qdisc *sch;		/* for grow_work */
 	u32 stat_table_grows;
 	/* A recent clock reading (enqueue reads the clock only at the horizon). */
 	u64 ktime_cache;
