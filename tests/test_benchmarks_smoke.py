@@ -94,25 +94,19 @@ def test_kernel_loadgen_over_loopback(tmp_path):
     assert "loadgen smoke" in run(sys.executable, "kernel/smoke.py", binary)
 
 
-def test_kernel_report(tmp_path):
-    saved = sorted((BENCH / "results" / "kernel").glob("kernel-*.json"))
+# The kernel levels run in the VMs (make -C benchmarks kernel; their smoke
+# tests are tests/kernel/test_kernel_bench_smoke.py and test_qbench_smoke.py);
+# here each report step rebuilds its table from the saved runs.
+@pytest.mark.parametrize("saved_glob, script, table_name", [
+    ("kernel-*.json", "report_kernel.py", "table.md"),
+    ("qbench-[0-9]*.json", "report_qbench.py", "qbench.md"),
+])
+def test_kernel_level_reports(tmp_path, saved_glob, script, table_name):
+    saved = sorted((BENCH / "results" / "kernel").glob(saved_glob))
     if not saved:
-        pytest.skip("no saved kernel results")
+        pytest.skip(f"no saved {saved_glob} results")
     for p in saved:
         shutil.copy(p, tmp_path)
-    run(sys.executable, "kernel/report_kernel.py", "--results", tmp_path, "--no-plots")
-    assert "| eiffel |" in (tmp_path / "table.md").read_text()
-
-
-def test_qbench_report(tmp_path):
-    # The synthetic-skb microbenchmark runs in the VMs (make -C benchmarks
-    # qbench; its module is smoke-tested by tests/kernel/test_qbench_smoke.py);
-    # here its report step rebuilds the table from the saved runs.
-    saved = sorted((BENCH / "results" / "kernel").glob("qbench-[0-9]*.json"))
-    if not saved:
-        pytest.skip("no saved qbench results")
-    for p in saved:
-        shutil.copy(p, tmp_path)
-    run(sys.executable, "kernel/report_qbench.py", "--results", tmp_path, "--no-plots")
-    table = (tmp_path / "qbench.md").read_text()
+    run(sys.executable, f"kernel/{script}", "--results", tmp_path, "--no-plots")
+    table = (tmp_path / table_name).read_text()
     assert "| eiffel |" in table and "| fq | " in table and "| pfifo |" in table

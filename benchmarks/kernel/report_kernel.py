@@ -53,16 +53,11 @@ def plot(runs: dict, path: Path) -> None:
         axes[0][col].set_ylabel("system + softirq CPU-s per GB")
         axes[1][col].set_ylabel("achieved Mbit/s")
         axes[1][col].set_xlabel("paced TCP flows")
-        for ax in axes[:, col]:
-            ax.set_xscale("log")
-            ax.set_ylim(bottom=0)
-            ax.grid(alpha=0.3)
+        report_vm.finish_axes(axes[:, col])
         axes[0][col].legend()
-    fig.suptitle("Paced TCP flows per qdisc, one boot per kernel (emulated: compare ratios)\n"
-                 "median of repeats; hollow marks: CPUs >= 95% busy", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    report_vm.save_figure(fig, path, "Paced TCP flows per qdisc, one boot per kernel "
+                          "(emulated: compare ratios)\nmedian of repeats; hollow marks: "
+                          "CPUs >= 95% busy")
 
 
 def main(argv=None) -> int:

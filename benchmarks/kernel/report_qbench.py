@@ -97,17 +97,11 @@ def plot(runs: dict, path: Path) -> None:
                 ax.set_ylabel(label)
         axes[0][col].set_title(f"Linux {runs[k]['meta']['uname']}\n(QEMU/TCG, 2 vCPUs)")
         axes[-1][col].set_xlabel("flows (N), 4 packets each")
-        for ax in axes[:, col]:
-            ax.set_xscale("log")
-            ax.set_ylim(bottom=0)
-            ax.grid(alpha=0.3)
+        report_vm.finish_axes(axes[:, col])
         axes[0][col].legend()
-    fig.suptitle("The qdisc's own cost: synthetic EDT skbs driven through enqueue/dequeue\n"
-                 "(emulated ns; median of rounds; compare the qdiscs, not the absolute values)",
-                 fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    report_vm.save_figure(fig, path, "The qdisc's own cost: synthetic EDT skbs driven through "
+                          "enqueue/dequeue\n(emulated ns; median of rounds; compare the "
+                          "qdiscs, not the absolute values)")
 
 
 def main(argv=None) -> int:

@@ -1,14 +1,49 @@
-"""What the reports of the two VM levels share (report_kernel.py for the
-TCP runs, report_qbench.py for the synthetic-skb runs): one JSON file per
-kernel in, a markdown table and a PNG plot out."""
+"""What the two VM levels share (run_kernel_bench.py and report_kernel.py
+for the TCP runs, run_qbench.py and report_qbench.py for the synthetic-skb
+runs): one JSON file per kernel, written in the guest and read back on the
+host, then a markdown table and a PNG plot."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
+
+
+def save(out: Path, prefix: str, kernel: str, rows: list[dict], table: Callable,
+         args: dict, **meta) -> None:
+    """Write <prefix>-<kernel>.json (what load() reads: the guest's kernel,
+    CPUs and QEMU accel, args, extra meta, every run) and .md (table), and
+    print the table."""
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {"kernel": kernel, "uname": os.uname().release, "cpus": os.cpu_count(),
+            "accel": os.environ.get("EIFFEL_VM_ACCEL", "tcg,thread=single"), **meta,
+            "args": args}
+    (out / f"{prefix}-{kernel}.json").write_text(json.dumps({"meta": meta, "runs": rows},
+                                                           indent=1))
+    md = table(rows, kernel)
+    (out / f"{prefix}-{kernel}.md").write_text(md)
+    print(md)
+
+
+def finish_axes(column) -> None:
+    """The flow counts on a log scale, costs from zero, a light grid."""
+    for ax in column:
+        ax.set_xscale("log")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+
+
+def save_figure(fig, path: Path, title: str) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def load(results: Path, prefix: str) -> dict:

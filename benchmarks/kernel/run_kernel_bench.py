@@ -35,6 +35,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+import report_vm  # noqa: E402
 
 A, B, DEV_A, DEV_B = "bench-a", "bench-b", "va", "vb"
 IP_A, IP_B, PORT = "10.96.0.1", "10.96.0.2", 5201
@@ -319,16 +321,8 @@ def main() -> int:
         sink.terminate()
         sink.wait(timeout=30)
         teardown()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    meta = {"kernel": kernel, "uname": os.uname().release, "cpus": os.cpu_count(),
-            "accel": os.environ.get("EIFFEL_VM_ACCEL", "tcg,thread=single"),
-            "args": {k: v for k, v in vars(args).items() if k not in ("loadgen", "out")}}
-    (out / f"kernel-{kernel}.json").write_text(json.dumps({"meta": meta, "runs": rows},
-                                                              indent=1))
-    md = table(rows, kernel)
-    (out / f"kernel-{kernel}.md").write_text(md)
-    print(md)
+    report_vm.save(Path(args.out), "kernel", kernel, rows, table,
+                   {k: v for k, v in vars(args).items() if k not in ("loadgen", "out")})
     return 0
 
 

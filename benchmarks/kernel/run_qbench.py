@@ -19,7 +19,6 @@ early packets, counters).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import qbench  # noqa: E402
+import report_vm  # noqa: E402
 
 
 def schedule(flows: int, pkts: int, args) -> dict:
@@ -96,18 +96,11 @@ def main() -> int:
                     rows.append(one_run(q, n, rnd, args))
     finally:
         qbench.teardown()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    meta = {"kernel": kernel, "uname": os.uname().release, "cpus": os.cpu_count(),
-            "accel": os.environ.get("EIFFEL_VM_ACCEL", "tcg,thread=single"),
-            "clock_ns": statistics.median(r["clock_ns"] for r in rows),
-            "args": {k: v for k, v in vars(args).items() if k != "out"}}
-    (out / f"qbench-{kernel}.json").write_text(json.dumps({"meta": meta, "runs": rows}, indent=1))
     from report_qbench import table
 
-    md = table(rows, kernel)
-    (out / f"qbench-{kernel}.md").write_text(md)
-    print(md)
+    report_vm.save(Path(args.out), "qbench", kernel, rows, table,
+                   {k: v for k, v in vars(args).items() if k != "out"},
+                   clock_ns=statistics.median(r["clock_ns"] for r in rows))
     return 0
 
 

@@ -157,28 +157,27 @@ def modprobe_intree_fixture():
     return modprobe_intree
 
 
+def _built_module(var: str, unset_reason: str) -> Path:
+    """The .ko whose path kmod/vm/test-kernel exported in var."""
+    path = os.environ.get(var)
+    if not path:
+        pytest.skip(f"{var} is not set: {unset_reason}")
+    p = Path(path)
+    if not p.is_file():
+        pytest.fail(f"{var}={path} does not exist")
+    return p
+
+
 @pytest.fixture(scope="session")
 def ko() -> Path:
     """Path of the sch_eiffel.ko built for the kernel under test."""
-    path = os.environ.get("EIFFEL_KO")
-    if not path:
-        pytest.skip("EIFFEL_KO is not set: no qdisc module built (kmod/Kbuild missing?)")
-    p = Path(path)
-    if not p.is_file():
-        pytest.fail(f"EIFFEL_KO={path} does not exist")
-    return p
+    return _built_module("EIFFEL_KO", "no qdisc module built (kmod/Kbuild missing?)")
 
 
 @pytest.fixture(scope="session")
 def qbench_ko() -> Path:
     """Path of eiffel_qbench.ko (the synthetic-skb benchmark) for this kernel."""
-    path = os.environ.get("EIFFEL_QBENCH_KO")
-    if not path:
-        pytest.skip("EIFFEL_QBENCH_KO is not set (kmod/vm/test-kernel builds it)")
-    p = Path(path)
-    if not p.is_file():
-        pytest.fail(f"EIFFEL_QBENCH_KO={path} does not exist")
-    return p
+    return _built_module("EIFFEL_QBENCH_KO", "kmod/vm/test-kernel builds it")
 
 
 @pytest.fixture(scope="session")
