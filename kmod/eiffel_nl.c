@@ -9,6 +9,7 @@
  * and packets across.  Any error leaves the qdisc exactly as it was.
  */
 #include <linux/jiffies.h>
+#include <linux/stringify.h>
 #include <linux/netlink.h>
 #include <net/netlink.h>
 #include <net/pkt_sched.h>
@@ -42,52 +43,39 @@ static const struct nla_policy eiffel_policy[TCA_EIFFEL_MAX + 1] = {
 	[TCA_EIFFEL_BAND_LIMIT]		= { .type = NLA_U32 },
 };
 
-/*
- * The default DSCP -> band map: RFC 4594's service classes grouped into four
- * bands like cake's diffserv4 (eiffel/dscp.py's preset "diffserv4"; a host
- * test checks the two agree):
- *   0 voice:       CS5, CS6, CS7, EF, VA (44)
- *   1 video:       CS3, CS4, AF3x, AF4x, CS2 (OAM) ... and AF2x
- *   2 best effort: CS0 (default), AF1x, and every unlisted codepoint
- *   3 bulk:        CS1 (lower effort), LE (1)
- */
-static const u8 eiffel_default_dscp_map[TC_EIFFEL_DSCP_COUNT] = {
-	2, 3, 2, 2, 1, 2, 2, 2,  3, 2, 2, 2, 2, 2, 2, 2,
-	1, 2, 1, 2, 1, 2, 1, 2,  1, 2, 1, 2, 1, 2, 1, 2,
-	0, 2, 1, 2, 1, 2, 1, 2,  0, 2, 2, 2, 0, 2, 0, 2,
-	0, 2, 2, 2, 2, 2, 2, 2,  0, 2, 2, 2, 2, 2, 2, 2,
-};
+static const u8 eiffel_default_dscp_map[TC_EIFFEL_DSCP_COUNT] =
+	TC_EIFFEL_DSCP_MAP_DIFFSERV4;
 
 void eiffel_config_default(struct eiffel_config *cfg, struct Qdisc *sch)
 {
-	u32 mtu = clamp_t(u32, psched_mtu(qdisc_dev(sch)), 1, EIFFEL_QUANTUM_MAX);
+	u32 mtu = clamp_t(u32, psched_mtu(qdisc_dev(sch)), 1, TC_EIFFEL_QUANTUM_MAX);
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->limit = EIFFEL_DEF_LIMIT;
-	cfg->flow_limit = EIFFEL_DEF_FLOW_LIMIT;
-	cfg->quantum = clamp_t(u32, EIFFEL_DEF_QUANTUM_MTUS * mtu,
-			       EIFFEL_QUANTUM_MIN, EIFFEL_QUANTUM_MAX);
-	cfg->initial_quantum = min_t(u32, EIFFEL_DEF_INITIAL_QUANTUM_MTUS * mtu,
-				     EIFFEL_QUANTUM_MAX);
+	cfg->limit = TC_EIFFEL_DEF_LIMIT;
+	cfg->flow_limit = TC_EIFFEL_DEF_FLOW_LIMIT;
+	cfg->quantum = clamp_t(u32, TC_EIFFEL_DEF_QUANTUM_MTUS * mtu,
+			       TC_EIFFEL_QUANTUM_MIN, TC_EIFFEL_QUANTUM_MAX);
+	cfg->initial_quantum = min_t(u32, TC_EIFFEL_DEF_INITIAL_QUANTUM_MTUS * mtu,
+				     TC_EIFFEL_QUANTUM_MAX);
 	cfg->rate_enable = 1;
-	cfg->maxrate = EIFFEL_RATE_UNLIMITED;
-	cfg->buckets_log = EIFFEL_DEF_BUCKETS_LOG;
-	cfg->refill_delay_us = EIFFEL_DEF_REFILL_DELAY_US;
+	cfg->maxrate = TC_EIFFEL_UNLIMITED;
+	cfg->buckets_log = TC_EIFFEL_DEF_BUCKETS_LOG;
+	cfg->refill_delay_us = TC_EIFFEL_DEF_REFILL_DELAY;
 	cfg->refill_delay = usecs_to_jiffies(cfg->refill_delay_us);
-	cfg->orphan_mask = EIFFEL_DEF_ORPHAN_MASK;
-	cfg->low_rate_threshold = EIFFEL_DEF_LOW_RATE_THRESHOLD;
-	cfg->ce_threshold_us = EIFFEL_CE_THRESHOLD_OFF;
+	cfg->orphan_mask = TC_EIFFEL_DEF_ORPHAN_MASK;
+	cfg->low_rate_threshold = TC_EIFFEL_DEF_LOW_RATE_THRESHOLD;
+	cfg->ce_threshold_us = TC_EIFFEL_CE_THRESHOLD_OFF;
 	cfg->ce_threshold = (u64)NSEC_PER_USEC * cfg->ce_threshold_us;
-	cfg->timer_slack = EIFFEL_DEF_TIMER_SLACK_NS;
-	cfg->horizon_us = EIFFEL_DEF_HORIZON_US;
+	cfg->timer_slack = TC_EIFFEL_DEF_TIMER_SLACK;
+	cfg->horizon_us = TC_EIFFEL_DEF_HORIZON;
 	cfg->horizon = (u64)NSEC_PER_USEC * cfg->horizon_us;
 	cfg->horizon_drop = 1;
-	cfg->granularity = EIFFEL_DEF_GRANULARITY_NS;
-	cfg->bands = EIFFEL_DEF_BANDS;
-	cfg->default_band = EIFFEL_DEF_DEFAULT_BAND;
+	cfg->granularity = TC_EIFFEL_DEF_GRANULARITY;
+	cfg->bands = TC_EIFFEL_DEF_BANDS;
+	cfg->default_band = TC_EIFFEL_DEF_DEFAULT_BAND;
 	memcpy(cfg->dscp_map, eiffel_default_dscp_map, sizeof(cfg->dscp_map));
 	cfg->band_limit = U32_MAX;
-	cfg->rate = EIFFEL_RATE_UNLIMITED;
+	cfg->rate = TC_EIFFEL_UNLIMITED;
 }
 
 #define EIFFEL_INVALID(extack, attr, msg) ({			\
@@ -106,7 +94,7 @@ static int eiffel_bands_parse(struct eiffel_config *cfg, struct nlattr **tb,
 	if (a) {
 		v = nla_get_u32(a);
 		if (v < 1 || v > TC_EIFFEL_BANDS_MAX)
-			return EIFFEL_INVALID(extack, a, "bands must be 1 to 8");
+			return EIFFEL_INVALID(extack, a, "bands must be 1 to " __stringify(TC_EIFFEL_BANDS_MAX));
 		cfg->bands = v;
 	}
 	a = tb[TCA_EIFFEL_DSCP_MAP];
@@ -124,7 +112,7 @@ static int eiffel_bands_parse(struct eiffel_config *cfg, struct nlattr **tb,
 	if (a) {
 		v = nla_get_u32(a);
 		if (v >= TC_EIFFEL_BANDS_MAX)
-			return EIFFEL_INVALID(extack, a, "default_band must be 0 to 7");
+			return EIFFEL_INVALID(extack, a, "default_band must be below " __stringify(TC_EIFFEL_BANDS_MAX));
 		cfg->default_band = v;
 	}
 	if (cfg->default_band >= cfg->bands) {
@@ -140,9 +128,10 @@ static int eiffel_bands_parse(struct eiffel_config *cfg, struct nlattr **tb,
 			return EIFFEL_INVALID(extack, a, "weights must be an array of u32");
 		for (i = 0; i < n; i++) {
 			memcpy(&v, (u8 *)nla_data(a) + i * sizeof(u32), sizeof(v));
-			if (v < 1 || v > EIFFEL_WEIGHT_MAX)
+			if (v < TC_EIFFEL_WEIGHT_MIN || v > TC_EIFFEL_WEIGHT_MAX)
 				return EIFFEL_INVALID(extack, a,
-						     "each weight must be 1 to 16777216 bytes");
+						     "each weight must be " __stringify(TC_EIFFEL_WEIGHT_MIN) " to "
+							     __stringify(TC_EIFFEL_WEIGHT_MAX) " bytes");
 			cfg->weights[i] = v;
 		}
 		for (; i < TC_EIFFEL_BANDS_MAX; i++)
@@ -168,7 +157,7 @@ static int eiffel_bands_parse(struct eiffel_config *cfg, struct nlattr **tb,
 		if (!cfg->rate)
 			return EIFFEL_INVALID(extack, a, "rate must be at least 1 byte/s (~0: no root shaper)");
 	}
-	cfg->rate_ns_per_byte = cfg->rate == EIFFEL_RATE_UNLIMITED ? 0 :
+	cfg->rate_ns_per_byte = cfg->rate == TC_EIFFEL_UNLIMITED ? 0 :
 		div64_u64((u64)NSEC_PER_SEC << EIFFEL_NPB_SHIFT, cfg->rate);
 	return 0;
 }
@@ -196,14 +185,16 @@ static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
 	a = tb[TCA_EIFFEL_QUANTUM];
 	if (a) {
 		cfg->quantum = nla_get_u32(a);
-		if (cfg->quantum < EIFFEL_QUANTUM_MIN || cfg->quantum > EIFFEL_QUANTUM_MAX)
-			return EIFFEL_INVALID(extack, a, "quantum must be 256 to 1048576 bytes");
+		if (cfg->quantum < TC_EIFFEL_QUANTUM_MIN || cfg->quantum > TC_EIFFEL_QUANTUM_MAX)
+			return EIFFEL_INVALID(extack, a, "quantum must be " __stringify(TC_EIFFEL_QUANTUM_MIN) " to "
+					     __stringify(TC_EIFFEL_QUANTUM_MAX) " bytes");
 	}
 	a = tb[TCA_EIFFEL_INITIAL_QUANTUM];
 	if (a) {
 		cfg->initial_quantum = nla_get_u32(a);
-		if (cfg->initial_quantum > EIFFEL_QUANTUM_MAX)
-			return EIFFEL_INVALID(extack, a, "initial_quantum must be at most 1048576 bytes");
+		if (cfg->initial_quantum > TC_EIFFEL_QUANTUM_MAX)
+			return EIFFEL_INVALID(extack, a, "initial_quantum must be at most "
+					     __stringify(TC_EIFFEL_QUANTUM_MAX) " bytes");
 	}
 	a = tb[TCA_EIFFEL_RATE_ENABLE];
 	if (a) {
@@ -217,8 +208,9 @@ static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
 	a = tb[TCA_EIFFEL_BUCKETS_LOG];
 	if (a) {
 		v = nla_get_u32(a);
-		if (v < 1 || v > EIFFEL_BUCKETS_LOG_MAX)
-			return EIFFEL_INVALID(extack, a, "buckets_log must be 1 to 18");
+		if (v < TC_EIFFEL_BUCKETS_LOG_MIN || v > TC_EIFFEL_BUCKETS_LOG_MAX)
+			return EIFFEL_INVALID(extack, a, "buckets_log must be " __stringify(TC_EIFFEL_BUCKETS_LOG_MIN) " to "
+					     __stringify(TC_EIFFEL_BUCKETS_LOG_MAX));
 		cfg->buckets_log = v;
 		cfg->buckets_fixed = 1;
 	}
@@ -241,8 +233,9 @@ static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
 	a = tb[TCA_EIFFEL_TIMER_SLACK];
 	if (a) {
 		cfg->timer_slack = nla_get_u32(a);
-		if (cfg->timer_slack > NSEC_PER_SEC)
-			return EIFFEL_INVALID(extack, a, "timer_slack must be at most 1 s");
+		if (cfg->timer_slack > TC_EIFFEL_TIMER_SLACK_MAX)
+			return EIFFEL_INVALID(extack, a, "timer_slack must be at most "
+					     __stringify(TC_EIFFEL_TIMER_SLACK_MAX) " ns");
 	}
 	a = tb[TCA_EIFFEL_HORIZON];
 	if (a) {
@@ -258,8 +251,10 @@ static int eiffel_config_parse(struct eiffel_config *cfg, struct nlattr **tb,
 	a = tb[TCA_EIFFEL_GRANULARITY];
 	if (a) {
 		cfg->granularity = nla_get_u32(a);
-		if (!cfg->granularity || cfg->granularity > EIFFEL_GRANULARITY_MAX_NS)
-			return EIFFEL_INVALID(extack, a, "granularity must be 1 ns to 1 s");
+		if (cfg->granularity < TC_EIFFEL_GRANULARITY_MIN ||
+		    cfg->granularity > TC_EIFFEL_GRANULARITY_MAX)
+			return EIFFEL_INVALID(extack, a, "granularity must be " __stringify(TC_EIFFEL_GRANULARITY_MIN) " to "
+					     __stringify(TC_EIFFEL_GRANULARITY_MAX) " ns");
 	}
 	err = eiffel_bands_parse(cfg, tb, extack);
 	if (err)

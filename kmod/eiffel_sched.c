@@ -552,7 +552,7 @@ static void eiffel_grow_work(struct work_struct *work)
 		return;
 	}
 	/* Only this work and change() (under RTNL too) replace the table. */
-	log = min_t(u8, q->table_log + 2, EIFFEL_BUCKETS_LOG_MAX);
+	log = min_t(u8, q->table_log + 2, TC_EIFFEL_BUCKETS_LOG_MAX);
 	table = eiffel_flow_table_alloc(log);
 	sch_tree_lock(sch);
 	if (!table) {
@@ -645,7 +645,7 @@ static struct eiffel_flow *eiffel_classify(struct eiffel_sched_data *q,
 	q->flows++;
 	q->inactive_flows++;
 	if (unlikely(q->flows > (EIFFEL_FLOWS_PER_CHAIN << q->table_log)) &&
-	    q->table_log < EIFFEL_BUCKETS_LOG_MAX && !q->cfg.buckets_fixed)
+	    q->table_log < TC_EIFFEL_BUCKETS_LOG_MAX && !q->cfg.buckets_fixed)
 		schedule_delayed_work(&q->grow_work, 0);
 	return f;
 }
@@ -800,7 +800,7 @@ static void eiffel_pace(struct eiffel_sched_data *q, struct eiffel_flow *f,
 				return;
 		}
 	}
-	if (rate == EIFFEL_RATE_UNLIMITED)
+	if (rate == TC_EIFFEL_UNLIMITED)
 		return;
 
 	len = eiffel_pacing_delay(q, f, plen, rate);
@@ -870,7 +870,7 @@ static struct sk_buff *eiffel_dequeue(struct Qdisc *sch)
 
 	now = ktime_get_ns();
 	q->ktime_cache = now;
-	if (q->cfg.rate != EIFFEL_RATE_UNLIMITED && now < q->root_time_next) {
+	if (q->cfg.rate != TC_EIFFEL_UNLIMITED && now < q->root_time_next) {
 		/* Nothing may leave before then, whichever flow is due. */
 		q->stat_rate_delays++;
 		qdisc_watchdog_schedule_range_ns(&q->watchdog, q->root_time_next,
@@ -938,7 +938,7 @@ begin:
 	bd->packets++;
 	bd->bytes += plen;
 	bd->credit -= plen;
-	if (q->cfg.rate != EIFFEL_RATE_UNLIMITED)
+	if (q->cfg.rate != TC_EIFFEL_UNLIMITED)
 		eiffel_root_charge(q, plen, now);
 	if (q->cfg.rate_enable)
 		eiffel_pace(q, f, skb, plen, now);

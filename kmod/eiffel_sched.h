@@ -15,49 +15,21 @@
 #include "eiffel_queue.h"
 #include "uapi/pkt_sched_eiffel.h"
 
-/* Defaults: sch_fq's, so that eiffel is a drop-in for it. */
-#define EIFFEL_DEF_LIMIT		10000
-#define EIFFEL_DEF_FLOW_LIMIT		100
-#define EIFFEL_DEF_QUANTUM_MTUS		2
-#define EIFFEL_DEF_INITIAL_QUANTUM_MTUS	10
-#define EIFFEL_DEF_REFILL_DELAY_US	(40 * USEC_PER_MSEC)
-#define EIFFEL_DEF_BUCKETS_LOG		10
-#define EIFFEL_DEF_ORPHAN_MASK		1023
-#define EIFFEL_DEF_LOW_RATE_THRESHOLD	(550000 / 8)	/* 550 kbit/s */
-#define EIFFEL_DEF_TIMER_SLACK_NS	(10 * NSEC_PER_USEC)
-#define EIFFEL_DEF_HORIZON_US		(10 * USEC_PER_SEC)
 /*
- * 2^16 ns (65.5 us): a power of two, so a flow's bucket is a shift of its
- * send time, and small enough that releasing a whole bucket late by at most
- * one granularity stays within sch_fq's observed timer lateness on real
- * hardware (tens of us).  With the default 10 s horizon the cFFS has
- * 152,589 buckets per half, about 4.9 MB per qdisc; raise granularity or
- * lower horizon for many-queue devices under mq.
+ * Option defaults and limits are in the uapi header (TC_EIFFEL_DEF_* and
+ * the like), shared with user space.  What follows is the module's own.
  */
-#define EIFFEL_DEF_GRANULARITY_NS	(1u << 16)
 
-/* Limits checked by change(): violating them gets -EINVAL and a message. */
-#define EIFFEL_QUANTUM_MIN		256
-#define EIFFEL_QUANTUM_MAX		(1u << 20)
-#define EIFFEL_BUCKETS_LOG_MAX		18
 /*
  * The flow table's chains are unsorted lists (sch_fq has an rb-tree per
  * chain): unless the user fixed its size (buckets), past this many flows
- * per chain it grows 4x, up to 1 << EIFFEL_BUCKETS_LOG_MAX chains, so that
- * a lookup stays short.
+ * per chain it grows 4x, up to 1 << TC_EIFFEL_BUCKETS_LOG_MAX chains, so
+ * that a lookup stays short.
  */
 #define EIFFEL_FLOWS_PER_CHAIN		2
-#define EIFFEL_GRANULARITY_MAX_NS	NSEC_PER_SEC
 /* cFFS buckets per half: 2^22 buckets cost 128 MB per qdisc, enough. */
 #define EIFFEL_CFFS_BUCKETS_MAX		(1u << 22)
 
-/*
- * Bands: 4, DSCP grouped like cake's diffserv4 (RFC 4594 classes), the
- * table is eiffel_default_dscp_map in eiffel_nl.c.  Non-IP: best effort.
- */
-#define EIFFEL_DEF_BANDS		4
-#define EIFFEL_DEF_DEFAULT_BAND		2
-#define EIFFEL_WEIGHT_MAX		(1u << 24)
 /*
  * Root shaper: a dequeue late by timer lateness may catch up at most this
  * much (a bucket of 10 ms at the rate, also the burst after idle), so that
@@ -65,21 +37,18 @@
  */
 #define EIFFEL_ROOT_CATCHUP_NS		(10 * NSEC_PER_MSEC)
 
-#define EIFFEL_CE_THRESHOLD_OFF		U32_MAX
-#define EIFFEL_RATE_UNLIMITED		U64_MAX
-
 /* Every option, in kernel units; built whole and validated before use. */
 struct eiffel_config {
 	u32 limit;
 	u32 flow_limit;
 	u32 quantum;
 	u32 initial_quantum;
-	u64 maxrate;			/* bytes/s, EIFFEL_RATE_UNLIMITED = none */
+	u64 maxrate;			/* bytes/s, TC_EIFFEL_UNLIMITED = none */
 	u64 low_rate_threshold;		/* bytes/s */
 	u32 refill_delay_us;		/* as given, for dump */
 	unsigned long refill_delay;	/* the same in jiffies */
 	u32 orphan_mask;
-	u32 ce_threshold_us;		/* EIFFEL_CE_THRESHOLD_OFF = never mark */
+	u32 ce_threshold_us;		/* TC_EIFFEL_CE_THRESHOLD_OFF = never mark */
 	u64 ce_threshold;		/* ns */
 	u32 timer_slack;		/* ns */
 	u32 horizon_us;

@@ -54,6 +54,63 @@ enum {
 #define TC_EIFFEL_DSCP_COUNT	64	/* entries of TCA_EIFFEL_DSCP_MAP */
 
 /*
+ * Limits and defaults of the options above, in their attribute's unit.
+ * The kernel checks and applies them, and user space (the Python package
+ * through cffi, tc) reads them from here: they exist nowhere else.  Plain
+ * decimal literals, so that C can __stringify() them into messages.
+ */
+#define TC_EIFFEL_UNLIMITED		(~0ULL)	/* MAXRATE, RATE: no limit */
+#define TC_EIFFEL_CE_THRESHOLD_OFF	(~0U)	/* CE_THRESHOLD: never mark */
+
+/* The defaults are sch_fq's, so that eiffel is a drop-in for it. */
+#define TC_EIFFEL_DEF_LIMIT		10000
+#define TC_EIFFEL_DEF_FLOW_LIMIT	100
+#define TC_EIFFEL_DEF_QUANTUM_MTUS	2	/* quantum: 2 x (MTU + link header) */
+#define TC_EIFFEL_DEF_INITIAL_QUANTUM_MTUS 10	/* initial_quantum: 10 x the same */
+#define TC_EIFFEL_DEF_REFILL_DELAY	40000	/* us */
+#define TC_EIFFEL_DEF_BUCKETS_LOG	10
+#define TC_EIFFEL_DEF_ORPHAN_MASK	1023
+#define TC_EIFFEL_DEF_LOW_RATE_THRESHOLD 68750	/* bytes/s: 550 kbit/s */
+#define TC_EIFFEL_DEF_TIMER_SLACK	10000	/* ns */
+#define TC_EIFFEL_DEF_HORIZON		10000000 /* us: 10 s */
+#define TC_EIFFEL_DEF_HORIZON_DROP	1
+/*
+ * 2^16 ns (65.5 us): a power of two, so a flow's bucket is a shift of its
+ * send time, and small enough that a flow late by one granularity stays
+ * within sch_fq's observed timer lateness on real hardware (tens of us).
+ */
+#define TC_EIFFEL_DEF_GRANULARITY	65536	/* ns */
+/* Bands: DSCP grouped like cake's diffserv4 (the map below); non-IP: best effort. */
+#define TC_EIFFEL_DEF_BANDS		4
+#define TC_EIFFEL_DEF_DEFAULT_BAND	2
+
+#define TC_EIFFEL_QUANTUM_MIN		256	/* bytes */
+#define TC_EIFFEL_QUANTUM_MAX		1048576	/* bytes, also initial_quantum's */
+#define TC_EIFFEL_BUCKETS_LOG_MIN	1
+#define TC_EIFFEL_BUCKETS_LOG_MAX	18
+#define TC_EIFFEL_TIMER_SLACK_MAX	1000000000 /* ns */
+#define TC_EIFFEL_GRANULARITY_MIN	1	/* ns */
+#define TC_EIFFEL_GRANULARITY_MAX	1000000000 /* ns */
+#define TC_EIFFEL_WEIGHT_MIN		1	/* bytes per round */
+#define TC_EIFFEL_WEIGHT_MAX		16777216 /* bytes per round */
+
+/*
+ * The default DSCP -> band map, "diffserv4": RFC 4594's service classes in
+ * four bands, like cake's diffserv4 tins.
+ *   0 voice:       CS4, CS5, CS6, CS7, EF, VA (44)
+ *   1 video:       CS2 (OAM), CS3, AF2x, AF3x, AF4x, TOS low delay (4)
+ *   2 best effort: CS0 (default), AF1x, and every unlisted codepoint
+ *   3 bulk:        CS1 (lower effort), LE (1)
+ * One entry per DSCP, 0 to 63, eight to a line.
+ */
+#define TC_EIFFEL_DSCP_MAP_DIFFSERV4 {					\
+	2, 3, 2, 2, 1, 2, 2, 2,  3, 2, 2, 2, 2, 2, 2, 2,		\
+	1, 2, 1, 2, 1, 2, 1, 2,  1, 2, 1, 2, 1, 2, 1, 2,		\
+	0, 2, 1, 2, 1, 2, 1, 2,  0, 2, 2, 2, 0, 2, 0, 2,		\
+	0, 2, 2, 2, 2, 2, 2, 2,  0, 2, 2, 2, 2, 2, 2, 2,		\
+}
+
+/*
  * Extended statistics (TCA_STATS_APP, "tc -s" xstats).  Only fixed-width
  * fields, no implicit padding.  Times are nanoseconds.  Packet counts here
  * count skbs (a GSO skb is one), as qlen and drops do; the standard "Sent
