@@ -12,7 +12,7 @@ PYTHON ?= python3
 VENV := .venv
 EXTRAS := test,bench,netlink,plot,pcap
 BUILD_INPUTS := pyproject.toml setup.py $(wildcard csrc/*.c csrc/*.h csrc/uapi/*.h \
-	eiffel/*.c eiffel/*.h eiffel/cdef/*.h)
+	eiffel/_native/*.py eiffel/_native/*.c eiffel/_native/*.h eiffel/_native/cdef/*.h)
 
 all: test
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from eiffel import dscp_run
+from eiffel.dscp import run as dscp_run
 from eiffel.cli import main
 
 # name: (DSCP, TOS byte, diffserv3, diffserv4, diffserv8 band), typed in from

@@ -52,7 +52,7 @@ def in_netns(ns, *command, env=None):
 
 
 def eiffel_mark(ns, *args, env=None):
-    return in_netns(ns, sys.executable, "-m", "eiffel.cli", "dscp", "mark", *args, env=env)
+    return in_netns(ns, sys.executable, "-m", "eiffel", "dscp", "mark", *args, env=env)
 
 
 def probe(ns, version, protocol, port):

@@ -5,7 +5,7 @@ import ipaddress
 
 import pytest
 
-from eiffel.dscp_rules import Marking, parse_address, parse_port, parse_protocol, plan
+from eiffel.dscp.rules import Marking, parse_address, parse_port, parse_protocol, plan
 
 EF, AF41, LE, CS1 = 46, 34, 1, 8  # RFC 3246, 2597, 8622, 2474
 

@@ -11,12 +11,12 @@ import pytest
 
 pyroute2 = pytest.importorskip("pyroute2")
 
-from eiffel import netlink  # noqa: E402
+from eiffel.qdisc import netlink  # noqa: E402
 from eiffel._core import ffi, lib  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 UAPI = ROOT / "csrc" / "uapi" / "pkt_sched_eiffel.h"
-CDEF = ROOT / "eiffel" / "cdef" / "uapi.h"
+CDEF = ROOT / "eiffel" / "_native" / "cdef" / "uapi.h"
 
 
 def _header_enum():

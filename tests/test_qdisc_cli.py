@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from eiffel import cli, dscp, netlink, qdisc_cli, qdisc_opts
+from eiffel import cli, dscp
+from eiffel.cli import qdisc as qdisc_cli
+from eiffel.qdisc import netlink
+from eiffel.qdisc import words as qdisc_opts
 
 
 def test_fq_style_words_to_netlink_options():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import eiffel
-from eiffel import reference
+from eiffel.queues import reference
 
 U64_MAX = 2**64 - 1
 ALL = [eiffel.FFSQueue, eiffel.CFFSQueue, eiffel.ApproxQueue]

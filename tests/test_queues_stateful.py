@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 )
 
 import eiffel
-from eiffel import reference
+from eiffel.queues import reference
 
 U64_MAX = 2**64 - 1
 SETTINGS = settings(

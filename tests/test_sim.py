@@ -13,7 +13,7 @@ from eiffel.sim import (
     CDFS, PACKET_DTYPE, Trace, constant_rate, flow_table, make_packets, merge, on_off,
     poisson_flows, simulate, summarize, transmission_times,
 )  # fmt: skip
-from eiffel.sim.cli import main as cli_main
+from eiffel.cli.simulate import main as cli_main
 
 # -- traces ---------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def attach(qdisc: str, *, limit: int, flow_limit: int, buckets: int | None = Non
     returns `tc qdisc show`'s line for it."""
     sh("tc", "qdisc", "del", "dev", DEV, "root", check=False)
     if qdisc == "eiffel":
-        from eiffel import netlink
+        from eiffel.qdisc import netlink
 
         opts = {"limit": limit, "flow_limit": flow_limit, "orphan_mask": ORPHAN_MASK}
         if buckets:
@@ -84,7 +84,7 @@ def attach(qdisc: str, *, limit: int, flow_limit: int, buckets: int | None = Non
 def flow_count(qdisc: str) -> int | None:
     """Flows the qdisc holds now (fq and eiffel; None for pfifo)."""
     if qdisc == "eiffel":
-        from eiffel import netlink
+        from eiffel.qdisc import netlink
 
         return netlink.stats(DEV)["flows"]
     if qdisc == "fq":

@@ -81,7 +81,7 @@ def setup(ko: str | None) -> None:
 def attach(qdisc: str) -> str:
     """Make qdisc the root of the sender's veth; returns its settings."""
     if qdisc == "eiffel":
-        from eiffel import netlink
+        from eiffel.qdisc import netlink
 
         netlink.replace(DEV_A, netns=A, limit=LIMIT)
     elif qdisc == "fq":
@@ -195,7 +195,7 @@ class CallCounter:
 
 
 def eiffel_xstats() -> dict | None:
-    from eiffel import netlink
+    from eiffel.qdisc import netlink
 
     try:
         return netlink.stats(DEV_A, netns=A)

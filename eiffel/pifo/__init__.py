@@ -12,7 +12,7 @@ from eiffel.pifo.heap import HeapPIFO
 from eiffel.pifo.limits import Pacing, TokenBucket
 from eiffel.pifo.node import Node
 from eiffel.pifo.policy import Flow, Policy, flow_policy, packet_policy
-from eiffel.pifo.queues import QUEUE_KINDS, make_queue
+from eiffel.pifo.queue_kinds import QUEUE_KINDS, make_queue
 from eiffel.pifo.scheduler import NEVER, Scheduler
 
 __all__ = [

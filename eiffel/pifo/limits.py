@@ -6,7 +6,7 @@ past the limited node.  The scheduler's one shaper holds it until then.
 Times are integer nanoseconds, rates bits per second, sizes bytes.
 """
 
-from eiffel.pifo.units import NS_PER_S, check_rate, transmission_ns
+from eiffel.units import NS_PER_S, check_rate, transmission_ns
 
 __all__ = ["Pacing", "TokenBucket"]
 

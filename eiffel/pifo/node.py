@@ -19,7 +19,7 @@ from numbers import Real
 from eiffel.pifo.heap import HeapPIFO
 from eiffel.pifo.limits import Pacing
 from eiffel.pifo.policy import Flow, Policy
-from eiffel.pifo.queues import make_queue
+from eiffel.pifo.queue_kinds import make_queue
 from eiffel.queues import CFFSQueue, FFSQueue
 
 __all__ = ["Node"]

@@ -9,8 +9,8 @@ deadline (-1) rank after every packet that has one, FIFO among themselves.
 import numpy as np
 
 from eiffel.pifo.policy import Policy
-from eiffel.pifo.units import check_rate, transmission_ns
-from eiffel.policies._units import unit_for
+from eiffel.units import check_rate, transmission_ns
+from eiffel.policies._rank_unit import unit_for
 
 __all__ = ["EDF", "LSTF"]
 

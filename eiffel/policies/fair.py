@@ -2,7 +2,7 @@
 
 from eiffel.pifo.node import Node
 from eiffel.pifo.policy import Policy
-from eiffel.policies._units import unit_for
+from eiffel.policies._rank_unit import unit_for
 
 __all__ = ["DRR", "STFQ", "WFQ", "hpfq"]
 

@@ -24,10 +24,10 @@ from collections import deque
 
 from eiffel.pifo.node import Node
 from eiffel.pifo.policy import Flow, Policy
-from eiffel.pifo.queues import QUEUE_KINDS, make_queue
+from eiffel.pifo.queue_kinds import QUEUE_KINDS, make_queue
 from eiffel.pifo.shaper import NEVER
-from eiffel.pifo.units import check_rate, transmission_ns
-from eiffel.policies._units import unit_for
+from eiffel.units import check_rate, transmission_ns
+from eiffel.policies._rank_unit import unit_for
 
 __all__ = ["HClock"]
 

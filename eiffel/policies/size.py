@@ -7,7 +7,7 @@ when not given, so that the largest flow fits about a million buckets).
 from collections import deque
 
 from eiffel.pifo.policy import Policy
-from eiffel.policies._units import unit_for
+from eiffel.policies._rank_unit import unit_for
 
 __all__ = ["SRPT", "PFabric", "LAS", "LQF"]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eiffel.pifo.scheduler import NEVER, Scheduler
-from eiffel.pifo.units import check_rate, transmission_ns
+from eiffel.units import check_rate, transmission_ns
 from eiffel.sim.trace import Trace
 
 __all__ = ["simulate", "Result", "transmission_times"]

@@ -8,7 +8,7 @@ packets of mtu bytes, the last one carrying the remainder.
 
 import numpy as np
 
-from eiffel.pifo.units import NS_PER_S
+from eiffel.units import NS_PER_S
 from eiffel.sim.trace import NO_DEADLINE, PACKET_DTYPE
 
 __all__ = ["CDFS", "FlowSizeCDF", "poisson_flows", "constant_rate", "on_off", "merge"]

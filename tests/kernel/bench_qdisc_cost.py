@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 
-from eiffel import netlink
+from eiffel.qdisc import netlink
 
 TRACING = "/sys/kernel/tracing"
 RATE = 500  # bytes/s per flow: a 142-byte frame every 284 ms

@@ -18,7 +18,8 @@ import pytest
 
 from bands_traffic import (UdpEcho, concurrent_iperf3, eiffel, load_netfilter, median,
                            probe_rtts_ms, received_bps)
-from eiffel import dscp, netlink
+from eiffel import dscp
+from eiffel.qdisc import netlink
 
 KERNEL = os.environ.get("EIFFEL_KERNEL", "unknown")
 RESULTS = os.environ.get("EIFFEL_VM_RESULTS")

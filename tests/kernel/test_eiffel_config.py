@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from eiffel import dscp, netlink
+from eiffel import dscp
+from eiffel.qdisc import netlink
 
 MODULE = "sch_eiffel"
 

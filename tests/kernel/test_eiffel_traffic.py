@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from eiffel import netlink
+from eiffel.qdisc import netlink
 
 TOOLS = Path(__file__).resolve().parent / "eiffel_traffic.py"
 KERNEL = os.environ.get("EIFFEL_KERNEL", "unknown")

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from eiffel import netlink
+from eiffel.qdisc import netlink
 
 MODULE = "sch_eiffel"
 TOOLS = Path(__file__).resolve().parent / "eiffel_traffic.py"

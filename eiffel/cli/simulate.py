@@ -11,7 +11,7 @@ import json
 import re
 import sys
 
-from eiffel.pifo.queues import QUEUE_KINDS
+from eiffel.pifo.queue_kinds import QUEUE_KINDS
 from eiffel.pifo.scheduler import Scheduler
 from eiffel.policies import POLICIES, build
 from eiffel.sim import workloads
@@ -199,7 +199,7 @@ def run(args):
 
 
 def main(argv=None):
-    """Run ``simulate`` alone (python -m eiffel.sim.cli ...)."""
+    """Run ``simulate`` alone (python -m eiffel.cli.simulate ...)."""
     parser = argparse.ArgumentParser(prog="eiffel")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
-/* Glue between the core and eiffel/queues.py.  See _pyqueue.h. */
+/* Glue between the core and eiffel/queues/bucketed.py.  See pyqueue.h. */
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "_pyqueue.h"
+#include "pyqueue.h"
 #include "eiffel_gq.h"
 
 /*

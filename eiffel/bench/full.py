@@ -17,7 +17,7 @@ LEVELS = ("python", "c", "claims", "report", "smoke")
 
 
 def _benchmarks_dir():
-    here = Path(__file__).resolve().parent.parent / "benchmarks"
+    here = Path(__file__).resolve().parents[2] / "benchmarks"
     return here if (here / "Makefile").exists() else None
 
 

@@ -124,7 +124,7 @@ def describe_machine():
 
 def run(args):
     if args.full is not None:
-        from eiffel.bench_full import run_full
+        from eiffel.bench.full import run_full
 
         return run_full(args.full)
     rows = measure(args.sizes, args.repeats)

@@ -16,8 +16,9 @@ import argparse
 import json
 import sys
 
-from eiffel import dscp, dscp_rules
-from eiffel.dscp_run import PlanError, run_plan
+from eiffel import dscp
+from eiffel.dscp import rules as dscp_rules
+from eiffel.dscp.run import PlanError, run_plan
 
 
 def add_parser(subparsers):

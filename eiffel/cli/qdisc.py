@@ -18,7 +18,8 @@ import json
 import sys
 from pathlib import Path
 
-from eiffel import netlink, qdisc_opts
+from eiffel.qdisc import netlink
+from eiffel.qdisc import words as qdisc_opts
 
 COMMANDS = ("add", "change", "replace", "del", "show")
 

@@ -18,7 +18,8 @@ format_stats() print them back the way ``tc -s qdisc show`` does.
 
 from __future__ import annotations
 
-from eiffel import dscp, netlink
+from eiffel import dscp
+from eiffel.qdisc import netlink
 
 # word -> (netlink option, kind); kind picks the value parser below.
 _VALUED = {

@@ -3,8 +3,10 @@
 import argparse
 import sys
 
-from eiffel import bench, dscp_cli, qdisc_cli
-from eiffel.sim import cli as simulate_cli
+from eiffel.bench import quick as bench
+from eiffel.cli import dscp as dscp_cli
+from eiffel.cli import qdisc as qdisc_cli
+from eiffel.cli import simulate as simulate_cli
 
 
 def build_parser():

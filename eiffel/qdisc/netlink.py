@@ -2,7 +2,7 @@
 
 The kernel module (``kmod/``) is driven like any qdisc::
 
-    from eiffel import netlink
+    from eiffel.qdisc import netlink
     netlink.add("eth0", maxrate="100mbit", granularity="64us")
     netlink.dump("eth0")    # {'limit': 10000, 'maxrate': 12500000, ...}
     netlink.stats("eth0")   # {'packets': ..., 'drops': ..., 'flows': ..., ...}

@@ -22,7 +22,7 @@ import ipaddress
 import shlex
 from dataclasses import dataclass
 
-from eiffel.dscp import dscp_name
+from eiffel.dscp.presets import dscp_name
 
 PROTOCOLS = ("tcp", "udp", "sctp")
 BACKENDS = ("iptables", "nft")

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * Glue between the core and the Python classes (eiffel/queues.py): one C call
+ * Glue between the core and the Python classes (eiffel/queues/bucketed.py): one C call
  * per Python operation, and batch loops in C so numpy batches never loop in
  * Python.  Unlike the core, the glue may allocate: it owns a pool of queue
  * elements, grown in fixed chunks so that element addresses never move.
