@@ -31,14 +31,12 @@ from time import perf_counter
 import numpy as np
 
 import eiffel
-from eiffel._core import lib
+from eiffel.queues import internals
 from bench_workloads import LEVELS, make_workload
 
-# Bytes per element, from the C declarations.
-NODE_BYTES = 24          # struct eiffel_node: two links and the rank (csrc/eiffel_bucket.h)
-GLUE_ELEM_BYTES = 32     # struct eiffel_py_elem: node + slot + generation (eiffel/_pyqueue.h)
-FREE_SLOT_BYTES = 4      # the glue's u32 free-slot stack
-ITEM_SLOT_BYTES = 8      # one object pointer in the queue's numpy item array
+# Bytes per element, from the C declarations (through cffi) and numpy.
+ELEMENT = internals.element_bytes()
+ITEM_SLOT_BYTES = np.dtype(object).itemsize  # one object pointer in the queue's item array
 
 
 def recipe_fill(w):
@@ -172,14 +170,14 @@ def memory(w):
     tracemalloc.stop()
     del h
     q = cffs_fill(w)
-    capacity = q._pq.capacity
-    buckets = lib.eiffel_cffs_size(LEVELS // 2)
+    capacity = internals.glue_capacity(q)
+    buckets = internals.cffs_bytes(LEVELS // 2)
     del q
-    glue = (GLUE_ELEM_BYTES + FREE_SLOT_BYTES) * capacity / w.n
+    glue = (ELEMENT["glue_element"] + ELEMENT["free_slot"]) * capacity / w.n
     return {
-        "core_node_bytes": NODE_BYTES,
+        "core_node_bytes": ELEMENT["core_node"],
         "core_buckets_and_bitmaps_bytes": buckets,
-        "core_bytes_per_element": NODE_BYTES + buckets / w.n,
+        "core_bytes_per_element": ELEMENT["core_node"] + buckets / w.n,
         "python_queue_bytes_per_element": glue + ITEM_SLOT_BYTES * capacity / w.n + buckets / w.n,
         "glue_capacity": capacity,
         "heapq_recipe_bytes_per_element": recipe,

@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 
 import eiffel
-from eiffel._core import lib
+from eiffel.queues import internals
 
 N = 1000
 
 
 def cases():
     q = eiffel.CFFSQueue(1024)
-    pq = q._pq
+    raw_push, raw_pop, pq = internals.raw_calls(q)
     array = np.empty(1024, dtype=object)
     plain = [None] * 1024
     lock = threading.Lock()
@@ -41,7 +41,7 @@ def cases():
             pop()
 
     def raw_cffi():
-        push, pop = lib.eiffel_pyq_push, lib.eiffel_pyq_pop
+        push, pop = raw_push, raw_pop
         for i in range(N):
             push(pq, i)
         for _ in range(N):

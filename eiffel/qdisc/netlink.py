@@ -58,7 +58,7 @@ from pyroute2.netlink.rtnl import TC_H_ROOT
 from pyroute2.netlink.rtnl.tcmsg import common as tc_common
 from pyroute2.netlink.rtnl.tcmsg import plugins as tc_plugins
 
-from eiffel._core import ffi, lib
+from eiffel.qdisc._uapi import ffi, lib
 
 __all__ = [
     "KIND",

@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from eiffel._core import ffi, lib
+from eiffel.queues._core import ffi, lib
 
 __all__ = ["FFSQueue", "CFFSQueue", "ApproxQueue"]
 

@@ -63,3 +63,7 @@ uint64_t eiffel_approx_size(uint32_t nbuckets, uint32_t alpha);
 uint32_t eiffel_approx_group_size(uint32_t nbuckets, uint32_t alpha);
 uint64_t eiffel_selftest_mem(void);
 int eiffel_selftest(void *mem, uint64_t seed, uint32_t rounds);
+
+/* Sizes only (eiffel.queues.internals): what one queued element costs. */
+struct eiffel_node { ...; };
+struct eiffel_py_elem { ...; };
