@@ -1,6 +1,7 @@
 """The simulator: traces, workloads, the link loop, summaries, pcap and the CLI."""
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from eiffel.sim import (
     CDFS, PACKET_DTYPE, Trace, constant_rate, flow_table, make_packets, merge, on_off,
     poisson_flows, simulate, summarize, transmission_times,
 )  # fmt: skip
-from eiffel.cli.simulate import main as cli_main
+from eiffel.cli import main as cli_main
 
 # -- traces ---------------------------------------------------------------------
 
@@ -191,8 +192,10 @@ def test_summary_reports_throughput_and_delay_per_class():
 # -- pcap replay ------------------------------------------------------------------
 
 
+@pytest.mark.extra("pcap")
 def test_a_pcap_replays_as_a_trace(tmp_path, capsys):
-    dpkt = pytest.importorskip("dpkt", reason="pcap replay needs the 'pcap' extra (dpkt)")
+    import dpkt
+
     from eiffel.sim.pcap import read_pcap
 
     path = tmp_path / "capture.pcap"
@@ -233,13 +236,34 @@ def test_simulate_command_json_and_approximate_queue(capsys):
     assert summary["inversions"]["DRR"]["pops"] == summary["packets"]
 
 
+@pytest.mark.extra("plot")
 def test_simulate_command_plots(tmp_path, capsys):
-    pytest.importorskip("matplotlib", reason="plots need the 'plot' extra (matplotlib)")
     path = tmp_path / "out.png"
     args = ["simulate", "--policy", "fifo,drr", "--workload", "onoff", "--flows", "4", "--classes", "2",
             "--duration", "5", "--plot", str(path)]  # fmt: skip
     assert cli_main(args) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("option, module, extra", [
+    (["--plot", "out.png"], "matplotlib", "plot"),
+    (["--pcap", "capture.pcap"], "dpkt", "pcap"),
+])  # fmt: skip
+def test_a_missing_extra_is_one_line_and_status_2(option, module, extra, monkeypatch, capsys, tmp_path):
+    (tmp_path / "capture.pcap").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    assert cli_main(["simulate", "--flows", "5", "--no-progress", *option]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("eiffel simulate: ")
+    assert captured.err.endswith(f"needs {module}: pip install 'eiffel[{extra}]'\n")
+
+
+@pytest.mark.extra("pcap")
+def test_an_unreadable_pcap_is_a_failure_not_a_traceback(tmp_path, capsys):
+    assert cli_main(["simulate", "--pcap", str(tmp_path / "nosuch.pcap")]) == 1
+    assert "No such file" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

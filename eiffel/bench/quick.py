@@ -6,7 +6,8 @@ batch.  The queues are sized so that every rank has its own bucket, so all
 of them are exact priority queues except ApproxQueue.  Times are the best of
 a few repeats, in nanoseconds per element (one push plus one pop); ratios are
 measured in the same run, so they survive a noisy machine better than the
-absolute numbers.  The full benchmark suite is under benchmarks/.
+absolute numbers.  The full benchmark suite is under benchmarks/ (see
+eiffel.bench.full).  `eiffel bench` (eiffel/cli/bench.py) prints these.
 """
 
 import heapq
@@ -120,48 +121,3 @@ def format_table(rows):
 
 def describe_machine():
     return f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}"
-
-
-def run(args):
-    if args.full is not None:
-        from eiffel.bench.full import run_full
-
-        return run_full(args.full)
-    rows = measure(args.sizes, args.repeats)
-    if args.json:
-        print(json.dumps({"machine": describe_machine(), "rows": rows}, indent=2))
-    else:
-        print("push n ranks uniform in [0, n), then pop them all; ns per element (push + pop)")
-        print(format_table(rows))
-        print(f"({describe_machine()}; best of {args.repeats}; ratios measured side by side)")
-    return 0
-
-
-def add_parser(subparsers):
-    parser = subparsers.add_parser(
-        "bench", help="compare the queues with heapq, per item and in batches"
-    )
-    parser.add_argument(
-        "--sizes", type=_positive_int, nargs="+", default=list(DEFAULT_SIZES),
-        metavar="N", help="queue sizes (default: %(default)s)",
-    )
-    parser.add_argument("--repeats", type=_positive_int, default=3, help="best of this many runs")
-    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
-    parser.add_argument(
-        "--full", nargs="*", metavar="LEVEL",
-        help="run the full benchmark suite instead (levels: python c claims report smoke;"
-        " default: python c claims); needs a source checkout, see benchmarks/README.md",
-    )
-    parser.set_defaults(handler=run)
-
-
-def _positive_int(text):
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if not 1 <= value <= 10**8:
-        raise argparse.ArgumentTypeError(f"{value} is outside the valid range [1, 100000000]")
-    return value

@@ -17,16 +17,14 @@ import json
 import sys
 
 from eiffel import dscp
+from eiffel.cli import EXIT_FAILED, EXIT_OK
 from eiffel.dscp import rules as dscp_rules
 from eiffel.dscp.run import PlanError, run_plan
 
 
-def add_parser(subparsers):
-    parser = subparsers.add_parser(
-        "dscp", help="list DSCP codepoints and their bands; generate marking rules",
-        description="DSCP codepoints, the DSCP -> band presets, and iptables/nftables "
-        "rules that set the DSCP of matching packets.",
-    )
+def add_arguments(parser):
+    parser.description = ("DSCP codepoints, the DSCP -> band presets, and iptables/nftables "
+                          "rules that set the DSCP of matching packets.")
     actions = parser.add_subparsers(dest="dscp_command", required=True, metavar="ACTION")
 
     listing = actions.add_parser(
@@ -43,7 +41,7 @@ def add_parser(subparsers):
     )
     mark.add_argument(
         "--class", dest="dscp", required=True, type=_argtype(dscp.parse_dscp), metavar="CLASS",
-        help="DSCP name (EF, AF41, CS1, LE, VA, DF/BE/CS0; any case) or number 0..63",
+        help=f"DSCP name (EF, AF41, CS1, LE, VA, DF/BE/CS0; any case) or number 0..{dscp.DSCP_COUNT - 1}",
     )
     mark.add_argument(
         "--proto", dest="protocol", type=_argtype(dscp_rules.parse_protocol), metavar="PROTO",
@@ -126,7 +124,7 @@ def run_list(args):
         print(json.dumps(rows, indent=2))
     else:
         print(format_codepoints(rows))
-    return 0
+    return EXIT_OK
 
 
 def run_mark(parser, args):
@@ -140,12 +138,12 @@ def run_mark(parser, args):
     plan = dscp_rules.plan(marking, args.backend, delete=args.delete)
     if args.dry_run or not (args.apply or args.delete):
         print(plan.text())
-        return 0
+        return EXIT_OK
     try:
         run_plan(plan, echo=print)
     except PlanError as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         for failure in err.rollback_failures:
             print(f"{parser.prog}: rollback failed: {failure}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK

@@ -3,36 +3,38 @@
     eiffel simulate --policy pfabric,fifo,drr --workload websearch --load 0.7 \\
         --flows 10000 --plot study.png
 
-eiffel.cli calls add_parser(subparsers) to register it.
+--plot needs matplotlib (eiffel[plot]) and --pcap dpkt (eiffel[pcap]);
+without them only those options fail (exit status 2, naming the extra).
 """
 
 import argparse
 import json
-import re
 import sys
 
+from eiffel import units
+from eiffel.cli import EXIT_FAILED, EXIT_OK
 from eiffel.pifo.queue_kinds import QUEUE_KINDS
 from eiffel.pifo.scheduler import Scheduler
 from eiffel.policies import POLICIES, build
 from eiffel.sim import workloads
+from eiffel.sim.plot import plot_extra
 from eiffel.sim.progress import ProgressBar
 from eiffel.sim.simulator import simulate
 from eiffel.sim.summary import summarize
 from eiffel.sim.trace import Trace
 
-__all__ = ["add_parser", "parse_rate", "run"]
+__all__ = ["add_arguments", "run"]
 
 WORKLOADS = ("websearch", "datamining", "constant", "onoff")
-_SUFFIX = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
 
 
-def parse_rate(text):
-    """'10G', '2.5g', '100M', '1e9' or '10gbit' -> bits per second (float)."""
-    match = re.fullmatch(r"\s*([0-9.]+(?:e[+-]?[0-9]+)?)\s*([kmgt]?)(?:bit|bps|b/s)?\s*", text.lower())
-    if not match:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (e.g. 10G, 100M, 1e9)")
-    rate = float(match.group(1)) * _SUFFIX[match.group(2)]
-    if not rate > 0:
+def _rate(text):
+    """A rate in tc's units (eiffel.units: '10gbit', '10G', '1e9') -> bits per second."""
+    try:
+        rate = units.parse_rate(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (e.g. 10G, 100mbit, 1e9): {err}") from None
+    if rate <= 0:
         raise argparse.ArgumentTypeError(f"rate {text!r} must be positive")
     return rate
 
@@ -41,7 +43,7 @@ BURST = "none"  # --sender-rate none: each flow arrives at once
 
 
 def _sender_rate(text):
-    return BURST if text.lower() in ("none", "inf", "burst") else parse_rate(text)
+    return BURST if text.lower() in ("none", "inf", "burst") else _rate(text)
 
 
 def _load(text):
@@ -70,17 +72,13 @@ def _policies(text):
     return names
 
 
-def add_parser(subparsers):
-    """Register ``simulate`` on an argparse subparsers object."""
+def add_arguments(parser):
+    """Fill the ``simulate`` subcommand's parser."""
     policies = "\n".join(f"  {name:<8} {description}" for name, (description, _) in POLICIES.items())
-    parser = subparsers.add_parser(
-        "simulate",
-        help="run a scheduling policy over a packet trace on one link",
-        description="Simulate one link draining an Eiffel scheduler and print FCT slowdown, "
-        "queueing delay, drops and rank inversions.",
-        epilog=f"policies:\n{policies}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser.description = ("Simulate one link draining an Eiffel scheduler and print FCT slowdown, "
+                          "queueing delay, drops and rank inversions.")
+    parser.epilog = f"policies:\n{policies}"
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--policy", type=_policies, default=["fifo"],
                         help="a policy, several separated by commas to compare them on one trace, or all")
     parser.add_argument("--workload", choices=WORKLOADS, default="websearch",
@@ -88,7 +86,8 @@ def add_parser(subparsers):
     parser.add_argument("--pcap", metavar="FILE", help="replay a capture instead (needs eiffel[pcap])")
     parser.add_argument("--load", type=_load, default=0.7, help="offered load, fraction of the link (default 0.7)")
     parser.add_argument("--flows", type=_positive_int, default=1000, help="flows (or sources) to generate")
-    parser.add_argument("--rate", type=parse_rate, default=10e9, help="link rate (default 10G)")
+    parser.add_argument("--rate", type=_rate, default=10**10,
+                        help="link rate in tc's units: 10gbit or 10G, 100mbit, 1e9 (default 10G)")
     parser.add_argument("--sender-rate", type=_sender_rate, default=None, metavar="RATE|none",
                         help="each flow's sending rate (default: the link rate; none: whole flow at once)")
     parser.add_argument("--duration", type=float, default=100.0, metavar="MS",
@@ -111,7 +110,6 @@ def add_parser(subparsers):
     parser.add_argument("--json", action="store_true", help="print the summaries as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.set_defaults(handler=run)
-    return parser
 
 
 def _trace(args):
@@ -163,10 +161,16 @@ def _compare_with_reference(trace, name, args, result):
 
 def run(args):
     """Handler of ``eiffel simulate``: returns the exit status."""
-    trace = _trace(args)
+    if args.plot:
+        plot_extra()  # a missing extra fails before the run, not after it
+    try:
+        trace = _trace(args)
+    except OSError as err:
+        print(f"eiffel simulate: {err}", file=sys.stderr)
+        return EXIT_FAILED
     if len(trace) == 0:
-        print("the workload has no packets", file=sys.stderr)
-        return 1
+        print("eiffel simulate: the workload has no packets", file=sys.stderr)
+        return EXIT_FAILED
     count = args.count_inversions or args.queue == "approx"
     show_progress = not args.no_progress and sys.stderr.isatty()
     summaries = []
@@ -193,18 +197,10 @@ def run(args):
         from eiffel.sim.plot import plot_summaries
 
         workload = args.pcap or f"{args.workload}, load {args.load:g}, {args.flows} flows"
-        plot_summaries(summaries, args.plot, title=f"{workload}, {args.rate / 1e9:g} Gbit/s link")
+        try:
+            plot_summaries(summaries, args.plot, title=f"{workload}, {args.rate / 1e9:g} Gbit/s link")
+        except OSError as err:
+            print(f"eiffel simulate: {err}", file=sys.stderr)
+            return EXIT_FAILED
         print(f"plot saved to {args.plot}", file=sys.stderr)
-    return 0
-
-
-def main(argv=None):
-    """Run ``simulate`` alone (python -m eiffel.cli.simulate ...)."""
-    parser = argparse.ArgumentParser(prog="eiffel")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return EXIT_OK

@@ -3,7 +3,7 @@
 A Marking says which packets get which DSCP.  plan() turns it into the
 exact commands that add it (or delete it) with one backend, each with the
 command that undoes it, so that a half-applied plan can be rolled back;
-eiffel.dscp_run runs plans.  Everything here is pure: validation happens
+eiffel.dscp.run runs plans.  Everything here is pure: validation happens
 when a Marking is built, before any command exists.
 
 iptables: one rule per address family in the mangle table's POSTROUTING
@@ -22,7 +22,7 @@ import ipaddress
 import shlex
 from dataclasses import dataclass
 
-from eiffel.dscp.presets import dscp_name
+from eiffel.dscp.codepoints import dscp_name
 
 PROTOCOLS = ("tcp", "udp", "sctp")
 BACKENDS = ("iptables", "nft")

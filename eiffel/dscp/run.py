@@ -1,4 +1,4 @@
-"""Run a dscp_rules.Plan: all of it, or none of it.
+"""Run an eiffel.dscp.rules.Plan: all of it, or none of it.
 
 Commands run without a shell, one at a time, each checked.  When one
 fails, the undo commands of those already done run in reverse order, and

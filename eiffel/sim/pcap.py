@@ -10,19 +10,14 @@ import socket
 
 import numpy as np
 
+from eiffel._extras import require
 from eiffel.sim.trace import NO_DEADLINE, PACKET_DTYPE
 
 __all__ = ["read_pcap"]
 
 
 def _dpkt():
-    try:
-        import dpkt
-    except ImportError:
-        raise ImportError(
-            "reading pcap files needs dpkt: pip install 'eiffel[pcap]'"
-        ) from None
-    return dpkt
+    return require("pcap", "reading pcap files (--pcap)")
 
 
 def _ip_layer(dpkt, linktype, buf):

@@ -1,13 +1,17 @@
 """Plots of simulation summaries (needs matplotlib: pip install 'eiffel[plot]')."""
 
-__all__ = ["plot_summaries"]
+from eiffel._extras import require
+
+__all__ = ["plot_extra", "plot_summaries"]
+
+
+def plot_extra():
+    """matplotlib, or MissingExtra naming the plot extra."""
+    return require("plot", "plotting (--plot)")
 
 
 def _pyplot():
-    try:
-        import matplotlib
-    except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'eiffel[plot]'") from None
+    matplotlib = plot_extra()
     matplotlib.use("Agg")  # files only; never open a window
     import matplotlib.pyplot as plt
 

@@ -196,15 +196,18 @@ def test_bad_options_refused_config_kept(ko_loaded, netns_pair):
         (["bands", "9"], "bands must be 1 to 8, not 9"),
         (["weights", "4,0,2,1"], "must be 1 to 16777216, not 0"),
         (["dscp_map", "64=0"], "64"),
-        (["dscp_map", "EF=5"], "outside the valid range 0..3"),
-        (["rate", "fast"], "cannot parse rate"),
+        (["bands", "4", "dscp_map", "EF=5"], "outside the valid range 0..3"),
+        # change does not ask the qdisc its band count: a list says where the rest go.
+        (["dscp_map", "EF=0"], "must say where the codepoints it does not list go (default=BAND)"),
+        (["rate", "fast"], "rate: cannot parse 'fast'"),
         (["limit"], "limit needs a value"),
     ]:
         p = eiffel("qdisc", "change", pair.dev_a, "-n", pair.ns_a, *words, check=False)
         assert p.returncode == 2 and message in p.stderr, (words, p.stderr)
     # What only the kernel knows (its band count) comes back as its extack message.
-    p = eiffel("qdisc", "change", pair.dev_a, "-n", pair.ns_a, "bands", "3", check=False)
-    assert p.returncode == 1 and "dscp_map sends" in p.stderr, p.stderr
+    for words in (["bands", "3"], ["dscp_map", "EF=5,default=1"]):
+        p = eiffel("qdisc", "change", pair.dev_a, "-n", pair.ns_a, *words, check=False)
+        assert p.returncode == 1 and "dscp_map sends" in p.stderr, p.stderr
     # Straight through netlink, unchecked: the kernel refuses each.
     for bad, message in [({"dscp_map": [9] * 64}, "dscp_map sends"),
                          ({"weights": [4, 0, 2, 1]}, "each weight must be 1 to"),

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from eiffel import dscp
-from eiffel.qdisc import netlink
+from eiffel.qdisc import netlink, uapi
 
 MODULE = "sch_eiffel"
 
@@ -229,7 +229,7 @@ def test_malformed_option_rejected(qdisc, monkeypatch, case):
 
     pair = qdisc
     before = _dump(pair)
-    lib = netlink.lib
+    lib = uapi  # the header's names: TCA_EIFFEL_*
     if case == "limit-as-u8":
         nla_map, attrs = ((lib.TCA_EIFFEL_LIMIT, "TCA_EIFFEL_LIMIT", "uint8"),), [["TCA_EIFFEL_LIMIT", 5]]
     elif case == "maxrate-as-u32":
@@ -247,7 +247,7 @@ def test_malformed_option_rejected(qdisc, monkeypatch, case):
 
 def test_stock_tc_without_plugin_cannot_pass_options(qdisc):
     """Documented limitation: stock tc has no q_eiffel.so, so options go
-    through eiffel.netlink; tc still adds, shows and deletes the qdisc."""
+    through eiffel.qdisc.netlink; tc still adds, shows and deletes the qdisc."""
     pair = qdisc
     p = pair.run_a(["tc", "qdisc", "change", "dev", pair.dev_a, "root", "eiffel", "limit", "5"],
                    check=False)
