@@ -107,6 +107,7 @@ class Node:
     def _choose_paths(self):
         policy, queue = self.policy, self.queue
         hooked = type(policy).dequeued is not Policy.dequeued or "dequeued" in vars(policy)
+        self.hooked = hooked  # the policy wants to hear of each dequeue
         if policy.per_flow:
             self.flows = {}
             # Flows leave through peek + update/remove, which never rotate a
