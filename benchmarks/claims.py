@@ -1,4 +1,4 @@
-"""Issue 2's performance claims, measured side by side in one run.
+"""CFFSQueue against the heapq recipe at 10^6 elements, side by side in one run.
 
 At n = 10^6 elements, for uniform and time-like ranks:
 
@@ -186,7 +186,7 @@ def memory(w):
 
 def markdown(result):
     n = result["n"]
-    lines = [f"#### Issue 2 claims at n = {n:,} (median of {result['repeats']} interleaved repeats)", "",
+    lines = [f"#### CFFSQueue against the heapq recipe at n = {n:,} (median of {result['repeats']} interleaved repeats)", "",
              "| ranks | heapq (rank, seq, item) | CFFSQueue push/pop | speed-up | "
              "push_many + pop_many | speed-up (target ≥ 50x) | same, ranks only (no items) | speed-up |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]

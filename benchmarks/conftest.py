@@ -16,7 +16,7 @@ def pytest_addoption(parser):
     group.addoption("--bench-dists", default="uniform,timelike,skewed")
     group.addoption("--bench-slow-max", type=int, default=100_000)
     # At 10^6 a benchmark takes seconds per round on a shared 2-core machine;
-    # uniform and time-like ranks there (the issue 2 cases) keep the full run
+    # uniform and time-like ranks there (the claims level's cases) keep the full run
     # near its 10-minute budget.
     group.addoption("--bench-skewed-max", type=int, default=100_000)
     group.addoption("--bench-smoke", action="store_true")

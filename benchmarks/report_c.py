@@ -88,7 +88,7 @@ def callgrind_table(rows):
 
 
 def targets(fig12, fig14, cg):
-    """The issue's targets, computed from this run's numbers."""
+    """The targets of this level (benchmarks/README.md), computed from this run's numbers."""
     out = []
     at = {(r["contender"], int(r["buckets"]), float(r["param"])): r for r in fig12}
     if ("cffs", 10000, 1.0) in at and ("heap", 10000, 1.0) in at:

@@ -7,8 +7,11 @@
     (42, 'packet')
 
 The queues are C (csrc/, shared with the sch_eiffel qdisc) behind a small
-Python layer; eiffel.reference holds plain heapq models of the same
-semantics, used by the tests.
+Python layer (eiffel.queues); eiffel.queues.reference holds plain heapq
+models of the same semantics, used by the tests.  The qdisc's tools are in
+eiffel.qdisc and eiffel.dscp, the scheduling model and simulator in
+eiffel.pifo, eiffel.policies and eiffel.sim; the `eiffel` command is
+eiffel.cli.
 """
 
 from eiffel.queues import ApproxQueue, CFFSQueue, FFSQueue

@@ -1,7 +1,7 @@
 """Model-based tests: each C-backed queue against its heapq reference.
 
 A hypothesis state machine drives the real queue and the model of
-eiffel.reference with the same push/pop/peek/remove/update/advance/clear and
+eiffel.queues.reference with the same push/pop/peek/remove/update/advance/clear and
 batch operations, and compares every result, every exception, the length, the
 window and the counters.
 """

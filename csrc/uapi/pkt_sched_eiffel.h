@@ -3,7 +3,7 @@
  * sch_eiffel: netlink attributes and extended statistics.
  *
  * Shared by the kernel module (kmod/), user space tools and the Python
- * package (through cffi, see eiffel/cdef/uapi.h), so every number exists
+ * package (through cffi, see eiffel/_native/build.py), so every number exists
  * here only.  Both lists are append-only: new attributes and new counters go
  * at the end, never in between, so old binaries keep working.
  *

@@ -25,7 +25,7 @@ from eiffel.qdisc import netlink
 TOOLS = Path(__file__).resolve().parent / "eiffel_traffic.py"
 KERNEL = os.environ.get("EIFFEL_KERNEL", "unknown")
 
-# Rates and tolerances (see the issue: +-5% for the paced rate).
+# Rates and tolerances: the paced rate must be within +-5% of maxrate.
 MAXRATE_MBIT = 50
 RATE_TOLERANCE = 0.05
 RATE_ATTEMPTS = 3
