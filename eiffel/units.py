@@ -66,22 +66,22 @@ def _quantity(text, what, units, example):
     return Fraction(match.group(1)), units[unit]
 
 
+def _whole(text, what, units, example, unit_name):
+    number, scale = _quantity(text, what, units, example)
+    value = number * scale
+    if value.denominator != 1:
+        raise ValueError(f"{what}: {text!r} is not a whole number of {unit_name}")
+    return int(value)
+
+
 def parse_rate(text, what="rate"):
     """Bits per second (int) from tc-style text: '100mbit', '12.5MBps', '10G', '1e9'."""
-    number, scale = _quantity(text, what, RATE_UNITS, "100mbit")
-    bits = number * scale
-    if bits.denominator != 1:
-        raise ValueError(f"{what}: {text!r} is not a whole number of bits per second")
-    return int(bits)
+    return _whole(text, what, RATE_UNITS, "100mbit", "bits per second")
 
 
 def parse_time(text, what="time"):
     """Nanoseconds (int) from text with a unit: '40ms', '2.5us', '10s'."""
-    number, scale = _quantity(text, what, TIME_UNITS, "40ms")
-    ns = number * scale
-    if ns.denominator != 1:
-        raise ValueError(f"{what}: {text!r} is not a whole number of nanoseconds")
-    return int(ns)
+    return _whole(text, what, TIME_UNITS, "40ms", "nanoseconds")
 
 
 def _exact(value, scale):

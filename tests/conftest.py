@@ -20,6 +20,8 @@ import re
 
 import pytest
 
+from eiffel import dscp
+
 STRICT = os.environ.get("EIFFEL_TEST_EXTRAS") == "1"
 
 
@@ -62,3 +64,17 @@ def pytest_runtest_setup(item):
             if STRICT:
                 pytest.fail(message, pytrace=False)
             pytest.skip(message)
+
+
+@pytest.fixture
+def qdisc_dump():
+    """What eiffel.qdisc.netlink.dump() returns for a qdisc with fq's defaults
+    on a 1514-byte link, and a 50 Mbit/s root shaper."""
+    return {
+        "limit": 10000, "flow_limit": 100, "quantum": 3028, "initial_quantum": 15140,
+        "pacing": True, "maxrate": None, "buckets": 1024, "refill_delay": 40_000_000,
+        "orphan_mask": 1023, "low_rate_threshold": 68750, "ce_threshold": None,
+        "timer_slack": 10_000, "horizon": 10_000_000_000, "horizon_drop": True,
+        "granularity": 65536, "bands": 4, "dscp_map": dscp.preset_map("diffserv4"),
+        "default_band": 2, "weights": [], "rate": 6_250_000, "band_limit": None,
+    }  # fmt: skip

@@ -11,20 +11,10 @@ import types
 import pytest
 
 import eiffel.qdisc
-from eiffel import cli, dscp
+from eiffel import cli
 from eiffel.cli import qdisc as qdisc_cli
 from eiffel.qdisc import uapi
 from eiffel.qdisc.options import Options
-
-DUMP = {
-    "limit": 10000, "flow_limit": 100, "quantum": 3028, "initial_quantum": 15140,
-    "pacing": True, "maxrate": None, "buckets": 1024, "refill_delay": 40_000_000,
-    "orphan_mask": 1023, "low_rate_threshold": 68750, "ce_threshold": None,
-    "timer_slack": 10_000, "horizon": 10_000_000_000, "horizon_drop": True,
-    "granularity": 65536, "bands": 4, "dscp_map": dscp.preset_map("diffserv4"),
-    "default_band": 2, "weights": [], "rate": 6_250_000, "band_limit": None,
-}  # fmt: skip
-
 
 def _stats():
     st = {f.name: [1] * f.length if f.length else 0 for f in uapi.XSTATS}
@@ -35,9 +25,9 @@ def _stats():
 class FakeNetlink(types.ModuleType):
     """Stands in for eiffel.qdisc.netlink: records requests, answers dumps."""
 
-    def __init__(self, refuse=None):
+    def __init__(self, dumped, refuse=None):
         super().__init__("eiffel.qdisc.netlink")
-        self.calls, self.refuse = [], refuse
+        self.calls, self.dumped, self.refuse = [], dumped, refuse
         for action in ("add", "change", "replace", "delete"):
             setattr(self, action, self._recorder(action))
 
@@ -51,7 +41,7 @@ class FakeNetlink(types.ModuleType):
 
     def dump(self, dev, **where):
         self.calls.append(("dump", dev, None, where))
-        return DUMP
+        return self.dumped
 
     def stats(self, dev, **where):
         self.calls.append(("stats", dev, None, where))
@@ -66,8 +56,8 @@ def _install(monkeypatch, netlink):
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    return _install(monkeypatch, FakeNetlink())
+def fake(monkeypatch, qdisc_dump):
+    return _install(monkeypatch, FakeNetlink(qdisc_dump))
 
 
 def _args(argv):
@@ -87,7 +77,7 @@ def test_show_json_and_flags_after_the_device(fake, monkeypatch, tmp_path):
     out = io.StringIO()
     assert qdisc_cli.run(sub, args, out) == 0
     shown = json.loads(out.getvalue())
-    assert shown["options"] == DUMP and shown["stats"]["band_packets"][0] == 1
+    assert shown["options"] == fake.dumped and shown["stats"]["band_packets"][0] == 1
     where = {"netns": "ns1", "parent": None, "handle": None}
     assert fake.calls == [("dump", "veth0", None, where), ("stats", "veth0", None, where)]
 
@@ -117,8 +107,8 @@ def test_change_with_a_dscp_list_sends_one_request_and_no_dump(fake):
     assert action == "change" and options["dscp_map"] == [1] * 46 + [0] + [1] * 17
 
 
-def test_kernel_refusal_prints_extack_and_fails(monkeypatch, capsys):
-    _install(monkeypatch, FakeNetlink(refuse="dscp_map sends DSCP 0 to band 2, but bands is 2"))
+def test_kernel_refusal_prints_extack_and_fails(monkeypatch, capsys, qdisc_dump):
+    _install(monkeypatch, FakeNetlink(qdisc_dump, refuse="dscp_map sends DSCP 0 to band 2, but bands is 2"))
     sub, args = _args(["change", "eth0", "bands", "2"])
     assert qdisc_cli.run(sub, args) == 1
     assert capsys.readouterr().err == (

@@ -268,25 +268,15 @@ def test_none_words():
                           "band_limit": None, "weights": []}
 
 
-DUMP = {
-    "limit": 10000, "flow_limit": 100, "quantum": 3028, "initial_quantum": 15140,
-    "pacing": True, "maxrate": None, "buckets": 1024, "refill_delay": 40_000_000,
-    "orphan_mask": 1023, "low_rate_threshold": 68750, "ce_threshold": None,
-    "timer_slack": 10_000, "horizon": 10_000_000_000, "horizon_drop": True,
-    "granularity": 65536, "bands": 4, "dscp_map": dscp.preset_map("diffserv4"),
-    "default_band": 2, "weights": [], "rate": 6_250_000, "band_limit": None,
-}  # fmt: skip
-
-
-def test_format_options_reads_like_tc():
-    line = words.format_options(DUMP)
+def test_format_options_reads_like_tc(qdisc_dump):
+    line = words.format_options(qdisc_dump)
     assert line == (
         "limit 10000p flow_limit 100p buckets 1024 orphan_mask 1023 quantum 3028b "
         "initial_quantum 15140b low_rate_threshold 550Kbit refill_delay 40ms timer_slack 10us "
         "horizon 10s horizon_drop granularity 65536ns rate 50Mbit bands 4 dscp_map diffserv4 "
         "default_band 2 weights strict"
     )
-    custom = dict(DUMP, dscp_map=[1] * 46 + [0] + [1] * 17, bands=2, weights=[3, 1],
+    custom = dict(qdisc_dump, dscp_map=[1] * 46 + [0] + [1] * 17, bands=2, weights=[3, 1],
                   pacing=False, maxrate=1_234_567, ce_threshold=2_500_000, band_limit=9)
     line = words.format_options(custom)
     assert "dscp_map EF=0,default=1" in line and "weights 3,1" in line and " nopacing " in line
@@ -294,8 +284,8 @@ def test_format_options_reads_like_tc():
     assert line.endswith("band_limit 9p")
 
 
-def test_printed_options_parse_back_to_the_same_options():
-    shown = dict(DUMP, maxrate=1_234_567, pacing=False, ce_threshold=2_500_000, weights=[3, 1, 1, 1],
+def test_printed_options_parse_back_to_the_same_options(qdisc_dump):
+    shown = dict(qdisc_dump, maxrate=1_234_567, pacing=False, ce_threshold=2_500_000, weights=[3, 1, 1, 1],
                  band_limit=77, dscp_map=[i % 4 for i in range(64)])
     assert dict(words.parse_words(words.format_options(shown).split())) == shown
 

@@ -1,4 +1,10 @@
-/* cffi cdef for the core's queues and the Python glue (pyqueue.h). */
+/*
+ * cffi cdef of the glue (pyqueue.h) and what it hands out of the core.  It
+ * restates pyqueue.h's declarations in cffi's C subset (uint64_t for the
+ * core's u64, "..." where cffi takes a value or a layout from the compiler)
+ * because cffi needs them as text; it compiles a call to each against
+ * pyqueue.h with -Werror, so the two cannot drift apart unnoticed.
+ */
 #define EIFFEL_MAX_BUCKETS ...
 #define EIFFEL_ALPHA_MIN ...
 #define EIFFEL_ALPHA_MAX ...
