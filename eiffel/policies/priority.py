@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from eiffel.dscp import default_priority_map
+from eiffel.dscp import DSCP_COUNT, default_priority_map
 from eiffel.pifo.policy import Policy
 
 __all__ = ["FIFO", "StrictPriority", "DSCPPriority"]
@@ -50,11 +50,14 @@ class DSCPPriority(Policy):
 
     def __init__(self, priority_map=None):
         priority_map = list(default_priority_map() if priority_map is None else priority_map)
-        if len(priority_map) != 64:
-            raise ValueError(f"a DSCP priority map has 64 entries, not {len(priority_map)}")
+        if len(priority_map) != DSCP_COUNT:
+            raise ValueError(
+                f"a DSCP priority map has {DSCP_COUNT} entries, not {len(priority_map)}")
+        # At most one level per codepoint: levels 0 .. DSCP_COUNT - 1.
         for dscp, level in enumerate(priority_map):
-            if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level < 64:
-                raise ValueError(f"priority {level!r} for DSCP {dscp} is outside [0, 63]")
+            if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level < DSCP_COUNT:
+                raise ValueError(
+                    f"priority {level!r} for DSCP {dscp} is outside [0, {DSCP_COUNT - 1}]")
         self.priority_map = priority_map
 
     def bind(self, trace, key):

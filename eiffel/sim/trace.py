@@ -13,6 +13,8 @@ second.  One row per packet, in arrival order:
 
 import numpy as np
 
+from eiffel.dscp import DSCP_COUNT
+
 __all__ = ["PACKET_DTYPE", "Trace", "make_packets", "NO_DEADLINE"]
 
 PACKET_DTYPE = np.dtype(
@@ -90,7 +92,7 @@ class Trace:
                 f"packet {i} arrives at {int(time[i])} ns, before packet {i - 1}"
                 f" ({int(time[i - 1])} ns): sort the trace by time"
             )
-        for name, low, high in (("size", 1, 2**31 - 1), ("flow", 0, 2**63 - 1), ("dscp", 0, 63)):
+        for name, low, high in (("size", 1, 2**31 - 1), ("flow", 0, 2**63 - 1), ("dscp", 0, DSCP_COUNT - 1)):
             column = packets[name]
             bad = (column < low) | (column > high)
             if bad.any():
