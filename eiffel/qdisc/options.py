@@ -40,6 +40,8 @@ from eiffel.qdisc import uapi
 __all__ = ["OPTIONS", "Option", "Options", "decode"]
 
 NS_PER_US = 1000
+U32_MAX = 2**32 - 1  # what a u32 attribute holds
+U64_MAX = 2**64 - 1
 
 
 def _int(name, value):
@@ -85,19 +87,18 @@ class Count(_Kind):
     """A whole number in [lo, hi]; with none_word, None is the attribute's
     maximum (the kernel's "no limit")."""
 
-    def __init__(self, lo, hi=None, *, suffix="", none_word=None, bits=32):
-        self.nla, self.max = f"uint{bits}", 2**bits - 1
-        self.lo, self.hi = lo, self.max if hi is None else hi
+    def __init__(self, lo, hi=U32_MAX, *, suffix="", none_word=None):
+        self.lo, self.hi = lo, hi
         self.suffix, self.none_word = suffix, none_word
 
     def to_kernel(self, name, value, validate):
         if value is None and self.none_word:
-            return self.max
+            return U32_MAX
         value = _int(name, value)
-        return _in_range(name, value, *((self.lo, self.hi) if validate else (0, self.max)))
+        return _in_range(name, value, *((self.lo, self.hi) if validate else (0, U32_MAX)))
 
     def from_kernel(self, raw):
-        return None if self.none_word and raw == self.max else raw
+        return None if self.none_word and raw == U32_MAX else raw
 
     def parse(self, name, text):
         if text == self.none_word:
@@ -168,7 +169,7 @@ class Rate(_Kind):
             return uapi.TC_EIFFEL_UNLIMITED
         if isinstance(value, str):
             value = self.parse(name, value)
-        return _in_range(name, _int(name, value), 0, 2**64 - 1)
+        return _in_range(name, _int(name, value), 0, U64_MAX)
 
     def from_kernel(self, raw):
         return None if self.none_word and raw == uapi.TC_EIFFEL_UNLIMITED else raw
@@ -191,7 +192,7 @@ class Time(_Kind):
 
     def __init__(self, unit_ns, lo=0, hi=None, *, none_word=None, none_value=None):
         self.unit_ns, self.lo = unit_ns, lo
-        self.hi = (2**32 - 1) * unit_ns if hi is None else hi
+        self.hi = U32_MAX * unit_ns if hi is None else hi
         self.none_word, self.none_value = none_word, none_value
 
     def to_kernel(self, name, value, validate):
@@ -204,7 +205,7 @@ class Time(_Kind):
             raise ValueError(f"{name} must be a multiple of {self.unit_ns} ns, not {ns}")
         if validate:
             _in_range(name, ns, self.lo, self.hi)
-        return _in_range(name, ns // self.unit_ns, 0, 2**32 - 1)
+        return _in_range(name, ns // self.unit_ns, 0, U32_MAX)
 
     def from_kernel(self, raw):
         return None if self.none_word and raw == self.none_value else raw * self.unit_ns
@@ -252,7 +253,7 @@ class Weights(_Kind):
         if validate and len(value) > uapi.TC_EIFFEL_BANDS_MAX:
             raise ValueError(
                 f"{name} must have at most {uapi.TC_EIFFEL_BANDS_MAX} entries, not {len(value)}")
-        lo, hi = (uapi.TC_EIFFEL_WEIGHT_MIN, uapi.TC_EIFFEL_WEIGHT_MAX) if validate else (0, 2**32 - 1)
+        lo, hi = (uapi.TC_EIFFEL_WEIGHT_MIN, uapi.TC_EIFFEL_WEIGHT_MAX) if validate else (0, U32_MAX)
         for band, weight in enumerate(value):
             _in_range(f"{name}[{band}] (bytes per round of band {band})",
                       _int(f"{name}[{band}]", weight), lo, hi)
