@@ -12,7 +12,6 @@ eiffel.bench.full).  `eiffel bench` (eiffel/cli/bench.py) prints these.
 
 import heapq
 import itertools
-import json
 import platform
 import time
 
